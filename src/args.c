@@ -1,0 +1,112 @@
+/* args.c: mkroot's command line, and the cleared environment the build
+ * runs in. The usage text is the spec. */
+#define _GNU_SOURCE
+#include "mkroot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void usage(FILE *f)
+{
+  fputs(
+"usage: mkroot [-n] [-d] [-l] [NAME=VALUE...] [MODULE...]\n"
+"\n"
+"Build a toybox root filesystem in output/TARGET/root, then run each MODULE\n"
+"(module/NAME, a bash script) in the order given; the module \"kernel\"\n"
+"builds a kernel, initramfs and QEMU launch script.\n"
+"\n"
+"-n  build the listed modules over the existing root (default: rebuild it)\n"
+"-d  only download and verify sources, build nothing\n"
+"-l  record each command the build runs in output/TARGET/cmdlog.txt\n"
+"\n"
+"NAME=VALUE sets a variable for the build: CROSS_COMPILE, TARGET, LINUX,\n"
+"KEXTRA, KARGS, MIRROR, NO_CLEANUP, MODULES (extra module directories),\n"
+"SOURCE_DATE_EPOCH, STRICT, ... The build sees only HOME, PATH,\n"
+"CROSS_COMPILE, the *_proxy variables and these.\n", f);
+}
+
+/* A variable name: letters, digits and underscores, not starting with a digit */
+static int valid_name(const char *s, size_t len)
+{
+  size_t i;
+
+  if (!len || (*s >= '0' && *s <= '9')) return 0;
+  for (i = 0; i < len; i++)
+    if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z')
+          || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+      return 0;
+  return 1;
+}
+
+/* Fill *a from argv. On error return -1 with *why set to a one-line reason;
+ * *why "" means "print usage". */
+int parse_args(int argc, char **argv, struct args *a, char **why)
+{
+  int i, opts = 1;
+
+  memset(a, 0, sizeof(*a));
+  a->vars = xmalloc(argc * sizeof(char *));
+  a->mods = xmalloc(argc * sizeof(char *));
+  *why = 0;
+  for (i = 1; i < argc; i++) {
+    char *s = argv[i], *eq = strchr(s, '=');
+
+    if (opts && !strcmp(s, "--")) opts = 0;
+    else if (opts && *s == '-' && s[1]) {
+      for (s++; *s; s++) {
+        if (*s == 'n') a->n = 1;
+        else if (*s == 'd') a->d = 1;
+        else if (*s == 'l') a->l = 1;
+        else {
+          *why = "";
+          return -1;
+        }
+      }
+    } else if (eq) {
+      if (!valid_name(s, eq - s)) {
+        *why = xprintf("%s: bad variable name", s);
+        return -1;
+      }
+      a->vars[a->nvars++] = s;
+    } else if (!*s || *s == '.' || strchr(s, '/')) {
+      *why = xprintf("'%s': bad module name", s);
+      return -1;
+    } else a->mods[a->nmods++] = s;
+  }
+  return 0;
+}
+
+/* What survives into the build's environment besides NAME=VALUE arguments */
+int env_keep(const char *name)
+{
+  static const char *const keep[] = {"HOME", "PATH", "CROSS_COMPILE", 0};
+  size_t len = strlen(name);
+  int i;
+
+  for (i = 0; keep[i]; i++) if (!strcmp(name, keep[i])) return 1;
+  return len > 6 && !strcasecmp(name + len - 6, "_proxy");
+}
+
+void clear_env(struct args *a)
+{
+  extern char **environ;
+  char **old = environ, **e;
+  int n = 0, i;
+
+  for (e = old; *e; e++) n++;
+  {
+    char *save[n + 1];
+
+    for (i = 0, e = old; *e; e++) {
+      char *eq = strchr(*e, '=');
+      char *name = eq ? strndup(*e, eq - *e) : xstrdup(*e);
+
+      if (env_keep(name)) save[i++] = xstrdup(*e);
+      free(name);
+    }
+    save[i] = 0;
+    clearenv();
+    for (i = 0; save[i]; i++) putenv(save[i]);
+  }
+  for (i = 0; i < a->nvars; i++) putenv(xstrdup(a->vars[i]));
+}

@@ -1,0 +1,38 @@
+/* helper.c: the module API's callbacks. A module's shell functions run
+ * "mkroot --helper download|setupfor|cleanup ..." with the build's
+ * variables in the environment. */
+#define _GNU_SOURCE
+#include "mkroot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *need(const char *var)
+{
+  const char *v = getenv(var);
+
+  if (!v || !*v) die("--helper: $%s not set (run from a module)", var);
+  return v;
+}
+
+int helper_main(int argc, char **argv)
+{
+  char *dir;
+
+  if (argc == 4 && !strcmp(argv[1], "download"))
+    return !!download(need("DOWNLOAD"), argv[2], argv[3]);
+  if (argc == 3 && !strcmp(argv[1], "setupfor")) {
+    if (setupfor(need("DOWNLOAD"), need("BUILD"), argv[2], &dir)) return 1;
+    printf("%s\n", dir);
+    return 0;
+  }
+  if (argc == 3 && !strcmp(argv[1], "cleanup")) {
+    const char *build = need("BUILD");
+
+    /* Only ever delete a directory setupfor made */
+    if (strncmp(argv[2], build, strlen(build)) || argv[2][strlen(build)] != '/')
+      die("cleanup: %s: not under %s", argv[2], build);
+    return !!cleanup_dir(argv[2]);
+  }
+  die("--helper: usage: download HASH URL | setupfor NAME | cleanup DIR");
+}

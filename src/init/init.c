@@ -1,0 +1,335 @@
+/* init.c: mkroot's /init, a small static program.
+ *
+ * As PID 1 (booted from the initramfs): mount devtmpfs, devpts, proc and
+ * sysfs; bring up lo and eth0 as QEMU's user network expects (10.0.2.15,
+ * gateway 10.0.2.2); set the clock from DATE= on the kernel command line if
+ * the RTC left it near zero; run /etc/rc/* in order; find the console; hand
+ * off to $HANDOFF (default /bin/sh) as a session leader with the console as
+ * its controlling terminal; reap orphans; and when the handoff exits, reboot,
+ * which QEMU's -no-reboot turns into exiting.
+ *
+ * Run by hand in a chroot: mount what is missing, run /bin/sh, unmount what
+ * it mounted. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void complain(const char *what)
+{
+  fprintf(stderr, "init: %s: %s\n", what, strerror(errno));
+}
+
+/* ---- pure helpers (unit tested in tests/init_test.c) ---- */
+
+/* The console device name: the last console= on the kernel command line
+ * (without ",115200" options), else the last word of
+ * /sys/class/tty/console/active, else "console". Writes into out. */
+void console_name(const char *cmdline, const char *active, char *out,
+                  size_t len)
+{
+  const char *s, *found = 0;
+  size_t n;
+
+  for (s = cmdline; s && (s = strstr(s, "console=")); s += 8)
+    if (s == cmdline || s[-1] == ' ') found = s + 8;
+  if (found) {
+    n = strcspn(found, ", \n");
+    if (n) {
+      snprintf(out, len, "%.*s", (int)n, found);
+      return;
+    }
+  }
+  if (active) {
+    const char *end = active + strlen(active), *w;
+
+    while (end > active && (end[-1] == ' ' || end[-1] == '\n')) end--;
+    for (w = end; w > active && w[-1] != ' '; w--);
+    if (end > w) {
+      snprintf(out, len, "%.*s", (int)(end - w), w);
+      return;
+    }
+  }
+  snprintf(out, len, "console");
+}
+
+/* The time to set, or 0 to leave the clock alone: only when the clock is
+ * near zero (no RTC) and a plausible DATE= (seconds) was given. */
+time_t clock_pick(time_t now, const char *date)
+{
+  char *end;
+  long long d;
+
+  if (now > 86400 * 365 * 10 || !date || !*date) return 0;
+  d = strtoll(date, &end, 10);
+  if (*end || d < 86400 * 365 * 10) return 0;
+  return (time_t)d;
+}
+
+/* ---- mounts ---- */
+
+static const char *mounted[8];
+static int nmounted;
+
+/* Is dir a mount point? Its device differs from its parent's. */
+static int is_mountpoint(const char *dir)
+{
+  struct stat a, b;
+  char parent[256];
+
+  snprintf(parent, sizeof(parent), "%s/..", dir);
+  if (stat(dir, &a) || stat(parent, &b)) return 0;
+  return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
+}
+
+static int mount_missing(const char *src, const char *dir, const char *type,
+                         const char *data)
+{
+  mkdir(dir, 0755);
+  if (is_mountpoint(dir)) return 0;
+  if (mount(src, dir, type, 0, data)) {
+    complain(dir);
+    return -1;
+  }
+  mounted[nmounted++] = dir;
+  return 0;
+}
+
+/* No devtmpfs: a tmpfs with the few nodes a shell needs */
+static void minimal_dev(void)
+{
+  static const struct { const char *name; int major, minor; } nodes[] = {
+    {"/dev/null", 1, 3}, {"/dev/zero", 1, 5}, {"/dev/random", 1, 8},
+    {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}, {"/dev/console", 5, 1},
+    {"/dev/ptmx", 5, 2}, {0, 0, 0}
+  };
+  int i;
+
+  if (mount_missing("dev", "/dev", "tmpfs", "mode=755")) return;
+  for (i = 0; nodes[i].name; i++)
+    if (mknod(nodes[i].name, S_IFCHR | 0666,
+              makedev(nodes[i].major, nodes[i].minor))) complain(nodes[i].name);
+}
+
+static void mount_all(void)
+{
+  if (mount_missing("dev", "/dev", "devtmpfs", 0)) minimal_dev();
+  mount_missing("devpts", "/dev/pts", "devpts", "gid=5,mode=620,ptmxmode=666");
+  mount_missing("proc", "/proc", "proc", 0);
+  mount_missing("sys", "/sys", "sysfs", 0);
+}
+
+static void umount_all(void)
+{
+  while (nmounted--)
+    if (umount(mounted[nmounted]) && umount2(mounted[nmounted], MNT_DETACH))
+      complain(mounted[nmounted]);
+}
+
+/* ---- network: lo and eth0 for QEMU's user network ---- */
+
+static int if_up(int s, const char *name, const char *addr, const char *mask)
+{
+  struct ifreq ifr;
+  struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+
+  memset(&ifr, 0, sizeof(ifr));
+  snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+  sin->sin_family = AF_INET;
+  inet_pton(AF_INET, addr, &sin->sin_addr);
+  if (ioctl(s, SIOCSIFADDR, &ifr)) return -1;
+  inet_pton(AF_INET, mask, &sin->sin_addr);
+  if (ioctl(s, SIOCSIFNETMASK, &ifr) || ioctl(s, SIOCGIFFLAGS, &ifr)) return -1;
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  return ioctl(s, SIOCSIFFLAGS, &ifr);
+}
+
+static int route_default(int s, const char *gw)
+{
+  struct rtentry rt;
+  struct sockaddr_in *sin;
+
+  memset(&rt, 0, sizeof(rt));
+  sin = (struct sockaddr_in *)&rt.rt_dst;
+  sin->sin_family = AF_INET;
+  sin = (struct sockaddr_in *)&rt.rt_genmask;
+  sin->sin_family = AF_INET;
+  sin = (struct sockaddr_in *)&rt.rt_gateway;
+  sin->sin_family = AF_INET;
+  inet_pton(AF_INET, gw, &sin->sin_addr);
+  rt.rt_flags = RTF_UP | RTF_GATEWAY;
+  return ioctl(s, SIOCADDRT, &rt);
+}
+
+static void network(void)
+{
+  int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+  if (s < 0) return complain("socket");
+  if (if_up(s, "lo", "127.0.0.1", "255.0.0.0")) complain("lo");
+  if (if_up(s, "eth0", "10.0.2.15", "255.255.255.0")) complain("eth0");
+  else if (route_default(s, "10.0.2.2")) complain("default route");
+  close(s);
+}
+
+/* ---- the rest of PID 1's job ---- */
+
+static void write_proc(const char *path, const char *text)
+{
+  int fd = open(path, O_WRONLY);
+
+  if (fd >= 0) {
+    if (write(fd, text, strlen(text)) < 0) complain(path);
+    close(fd);
+  }
+}
+
+static char *slurp(const char *path, char *buf, size_t len)
+{
+  int fd = open(path, O_RDONLY);
+  ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+
+  if (fd >= 0) close(fd);
+  if (n < 0) return 0;
+  buf[n] = 0;
+  return buf;
+}
+
+static void set_clock(void)
+{
+  time_t t = clock_pick(time(0), getenv("DATE"));
+  struct timeval tv = {t, 0};
+
+  if (t && settimeofday(&tv, 0)) complain("settimeofday");
+}
+
+static pid_t spawn(const char *path, char *const argv[], const char *tty)
+{
+  pid_t pid = fork();
+
+  if (!pid) {
+    if (tty) {
+      int fd;
+
+      setsid();
+      if ((fd = open(tty, O_RDWR)) < 0) complain(tty);
+      else {
+        ioctl(fd, TIOCSCTTY, 0);
+        dup2(fd, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        if (fd > 2) close(fd);
+      }
+    }
+    signal(SIGINT, SIG_DFL);
+    execv(path, argv);
+    complain(path);
+    _exit(127);
+  }
+  return pid;
+}
+
+/* Wait for pid, reaping any other child (orphans reparent to us) meanwhile */
+static int wait_for(pid_t pid)
+{
+  int status;
+  pid_t p;
+
+  for (;;) {
+    p = wait(&status);
+    if (p == pid) return status;
+    if (p < 0 && errno == ECHILD) return -1;
+  }
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+  return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static void rc_scripts(void)
+{
+  struct dirent **list;
+  int n = scandir("/etc/rc", &list, 0, by_name), i;
+
+  for (i = 0; i < n; i++) {
+    char path[300];
+
+    if (*list[i]->d_name != '.') {
+      snprintf(path, sizeof(path), "/etc/rc/%s", list[i]->d_name);
+      wait_for(spawn("/bin/sh", (char *const[]){"sh", path, 0}, 0));
+    }
+    free(list[i]);
+  }
+  if (n >= 0) free(list);
+}
+
+static int pid1(void)
+{
+  char cmdline[4096], active[256], con[64], tty[80];
+  const char *handoff = getenv("HANDOFF");
+  pid_t pid;
+
+  mount_all();
+  signal(SIGINT, SIG_IGN);
+  write_proc("/proc/sys/kernel/printk", "3");
+  write_proc("/proc/sys/net/ipv4/ping_group_range", "0 99999");
+  network();
+  set_clock();
+  rc_scripts();
+  console_name(slurp("/proc/cmdline", cmdline, sizeof(cmdline)),
+               slurp("/sys/class/tty/console/active", active, sizeof(active)),
+               con, sizeof(con));
+  snprintf(tty, sizeof(tty), "/dev/%s", con);
+  if (!handoff || !*handoff) {
+    handoff = 0;
+    printf("\033[?7hType exit when done.\n");
+    fflush(stdout);
+  }
+  pid = handoff
+    ? spawn("/bin/sh", (char *const[]){"sh", "-c",
+            (char *)(const char *)handoff, 0}, tty)
+    : spawn("/bin/sh", (char *const[]){"sh", 0}, tty);
+  wait_for(pid);
+  sync();
+  reboot(RB_AUTOBOOT);
+  return 1;
+}
+
+static int chroot_shell(void)
+{
+  int status;
+
+  mount_all();
+  status = wait_for(spawn("/bin/sh", (char *const[]){"sh", 0}, 0));
+  umount_all();
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+#ifndef INIT_NO_MAIN
+int main(void)
+{
+  setenv("PATH", "/usr/bin:/usr/sbin:/bin:/sbin", 1);
+  if (!getenv("HOME")) setenv("HOME", "/root", 1);
+  if (chdir("/")) complain("/");
+  return getpid() == 1 ? pid1() : chroot_shell();
+}
+#endif

@@ -1,0 +1,141 @@
+/* targets.c: every target mkroot knows, as data. Adding a target is adding
+ * a row. Each row gives what the standard test needs: a board, a serial
+ * console, an RTC, ethernet and a block device. */
+#include "mkroot.h"
+
+#include <string.h>
+
+#define HDA "-hda %s"
+#define VIRTIO_DISK "-drive file=%s,format=raw,if=none,id=hd0 " \
+                    "-device virtio-blk-device,drive=hd0"
+#define X86 "PCI,BLK_DEV_SD,ATA,ATA_SFF,ATA_BMDMA,ATA_PIIX,NET_VENDOR_INTEL," \
+            "E1000,SERIAL_8250,SERIAL_8250_CONSOLE,RTC_CLASS," \
+            "UNWINDER_FRAME_POINTER"
+#define ARMVIRT "SERIAL_AMBA_PL011,SERIAL_AMBA_PL011_CONSOLE,RTC_CLASS," \
+                "RTC_HCTOSYS,RTC_DRV_PL031,NET_CORE,VIRTIO_MENU,VIRTIO_NET," \
+                "PCI,PCI_HOST_GENERIC,VIRTIO_BLK,VIRTIO_PCI,VIRTIO_MMIO"
+#define MALTA "MIPS_MALTA,SERIAL_8250,SERIAL_8250_CONSOLE,PCI,BLK_DEV_SD,ATA," \
+              "ATA_SFF,ATA_BMDMA,ATA_PIIX,NET_VENDOR_AMD,PCNET32," \
+              "POWER_RESET,POWER_RESET_SYSCON,RTC_CLASS,RTC_DRV_CMOS"
+#define PSERIES "PPC64,PPC_PSERIES,PPC_OF_BOOT_TRAMPOLINE,BLK_DEV_SD," \
+                "SCSI_LOWLEVEL,SCSI_IBMVSCSI,ATA,NET_VENDOR_IBM,IBMVETH," \
+                "HVC_CONSOLE,PPC_TRANSACTIONAL_MEM,PPC_DISABLE_WERROR," \
+                "SECTION_MISMATCH_WARN_ONLY,RTC_CLASS"
+
+const struct target targets[] = {
+  {.name = "x86_64", .karch = "x86", .qemu = "x86_64", .machine = "",
+   .console = "ttyS0", .image = "arch/x86/boot/bzImage", .disk = HDA,
+   .kconf = "64BIT," X86},
+  {.name = "i686", .karch = "x86", .qemu = "i386", .machine = "-cpu pentium3",
+   .console = "ttyS0", .image = "arch/x86/boot/bzImage", .disk = HDA,
+   .kconf = "MPENTIUMII," X86},
+  {.name = "i486", .karch = "x86", .qemu = "i386",
+   .machine = "-cpu 486 -global fw_cfg.dma_enabled=false",
+   .console = "ttyS0", .image = "arch/x86/boot/bzImage", .disk = HDA,
+   .kconf = "M486," X86, .cflags = "-march=i486",
+   .note = "glibc's libc.a is i686-only: an i486 userland needs musl"},
+  {.name = "x32", .karch = "x86", .qemu = "x86_64", .machine = "",
+   .console = "ttyS0", .image = "arch/x86/boot/bzImage", .disk = HDA,
+   .kconf = "64BIT,X86_X32_ABI," X86},
+  {.name = "aarch64", .karch = "arm64", .qemu = "aarch64",
+   .machine = "-M virt -cpu cortex-a57", .console = "ttyAMA0",
+   .image = "arch/arm64/boot/Image", .disk = HDA, .kconf = ARMVIRT},
+  {.name = "armv7l", .karch = "arm", .qemu = "arm", .machine = "-M virt",
+   .console = "ttyAMA0", .image = "arch/arm/boot/zImage", .disk = HDA,
+   .kconf = "MMU,ARCH_MULTI_V7,ARCH_VIRT,ARM_THUMB,VDSO,KERNEL_MODE_NEON,"
+            "ARM_LPAE,VFP,NEON," ARMVIRT},
+  {.name = "armv5l", .karch = "arm", .qemu = "arm",
+   .machine = "-M versatilepb -net nic,model=rtl8139 -net user",
+   .console = "ttyAMA0", .image = "arch/arm/boot/zImage",
+   .dtb = "arch/arm/boot/dts/versatile-pb.dtb", .disk = HDA,
+   .kconf = "CPU_ARM926T,MMU,VFP,ARM_THUMB,AEABI,ARCH_VERSATILE,ATAGS,"
+            "DEPRECATED_PARAM_STRUCT,ARM_ATAG_DTB_COMPAT,"
+            "ARM_ATAG_DTB_COMPAT_CMDLINE_EXTEND,SERIAL_AMBA_PL011,"
+            "SERIAL_AMBA_PL011_CONSOLE,RTC_CLASS,RTC_DRV_PL031,RTC_HCTOSYS,"
+            "PCI,PCI_VERSATILE,BLK_DEV_SD,SCSI,SCSI_LOWLEVEL,SCSI_SYM53C8XX_2,"
+            "SCSI_SYM53C8XX_MMIO,NET_VENDOR_REALTEK,8139CP",
+   .kconfig = "CONFIG_SCSI_SYM53C8XX_DMA_ADDRESSING_MODE=0"},
+  {.name = "armv4l", .karch = "arm", .qemu = "arm",
+   .machine = "-M versatilepb -cpu arm925 -net nic,model=rtl8139 -net user",
+   .console = "ttyAMA0", .image = "arch/arm/boot/zImage",
+   .dtb = "arch/arm/boot/dts/versatile-pb.dtb", .disk = HDA,
+   .kconf = "CPU_ARM926T,MMU,ARM_THUMB,AEABI,ARCH_VERSATILE,ATAGS,"
+            "DEPRECATED_PARAM_STRUCT,ARM_ATAG_DTB_COMPAT,"
+            "ARM_ATAG_DTB_COMPAT_CMDLINE_EXTEND,SERIAL_AMBA_PL011,"
+            "SERIAL_AMBA_PL011_CONSOLE,RTC_CLASS,RTC_DRV_PL031,RTC_HCTOSYS,"
+            "PCI,PCI_VERSATILE,BLK_DEV_SD,SCSI,SCSI_LOWLEVEL,SCSI_SYM53C8XX_2,"
+            "SCSI_SYM53C8XX_MMIO,NET_VENDOR_REALTEK,8139CP",
+   .kconfig = "CONFIG_SCSI_SYM53C8XX_DMA_ADDRESSING_MODE=0",
+   .cflags = "-march=armv4t"},
+  {.name = "m68k", .karch = "m68k", .qemu = "m68k", .machine = "-M q800",
+   .console = "ttyS0", .image = "vmlinux", .disk = HDA,
+   .kconf = "MMU,M68040,M68KFPU_EMU,MAC,SCSI,SCSI_LOWLEVEL,BLK_DEV_SD,"
+            "SCSI_MAC_ESP,MACINTOSH_DRIVERS,NET_CORE,NET_VENDOR_NATSEMI,"
+            "MACSONIC,SERIAL_PMACZILOG,SERIAL_PMACZILOG_TTYS,"
+            "SERIAL_PMACZILOG_CONSOLE,RTC_CLASS"},
+  {.name = "mips", .karch = "mips", .qemu = "mips", .machine = "-M malta",
+   .console = "ttyS0", .image = "vmlinux", .disk = HDA,
+   .kconf = "CPU_MIPS32_R2," MALTA},
+  {.name = "mipsel", .karch = "mips", .qemu = "mipsel", .machine = "-M malta",
+   .console = "ttyS0", .image = "vmlinux", .disk = HDA,
+   .kconf = "CPU_MIPS32_R2,CPU_LITTLE_ENDIAN," MALTA},
+  {.name = "mips64", .karch = "mips", .qemu = "mips64",
+   .machine = "-M malta -cpu 5KEc", .console = "ttyS0", .image = "vmlinux",
+   .disk = HDA, .kconf = "CPU_MIPS64_R1,64BIT,MIPS32_O32,MIPS32_N32," MALTA},
+  {.name = "mips64el", .karch = "mips", .qemu = "mips64el",
+   .machine = "-M malta -cpu 5KEc", .console = "ttyS0", .image = "vmlinux",
+   .disk = HDA, .kconf = "CPU_MIPS64_R1,64BIT,CPU_LITTLE_ENDIAN,MIPS32_O32,"
+                         "MIPS32_N32," MALTA},
+  {.name = "powerpc", .karch = "powerpc", .qemu = "ppc", .machine = "-M g3beige",
+   .console = "ttyS0", .image = "vmlinux", .disk = HDA,
+   .kconf = "ALTIVEC,PPC_PMAC,PPC_OF_BOOT_TRAMPOLINE,ATA,ATA_SFF,ATA_BMDMA,"
+            "PATA_MACIO,BLK_DEV_SD,MACINTOSH_DRIVERS,ADB,ADB_CUDA,"
+            "NET_VENDOR_NATSEMI,NET_VENDOR_8390,NE2K_PCI,SERIO,"
+            "SERIAL_PMACZILOG,SERIAL_PMACZILOG_TTYS,SERIAL_PMACZILOG_CONSOLE,"
+            "BOOTX_TEXT,RTC_CLASS"},
+  {.name = "powerpc64", .karch = "powerpc", .qemu = "ppc64",
+   .machine = "-M pseries -vga none", .console = "hvc0", .image = "vmlinux",
+   .disk = HDA, .kconf = PSERIES},
+  {.name = "powerpc64le", .karch = "powerpc", .qemu = "ppc64",
+   .machine = "-M pseries -vga none", .console = "hvc0", .image = "vmlinux",
+   .disk = HDA, .kconf = "CPU_LITTLE_ENDIAN," PSERIES},
+  {.name = "riscv64", .karch = "riscv", .qemu = "riscv64", .machine = "-M virt",
+   .console = "ttyS0", .image = "arch/riscv/boot/Image", .disk = VIRTIO_DISK,
+   .kconf = "ARCH_RV64I,SERIAL_8250,SERIAL_8250_CONSOLE,SERIAL_OF_PLATFORM,"
+            "RTC_CLASS,RTC_HCTOSYS,RTC_DRV_GOLDFISH,NET_CORE,VIRTIO_MENU,"
+            "VIRTIO_NET,VIRTIO_BLK,VIRTIO_MMIO,PCI,PCI_HOST_GENERIC,VIRTIO_PCI,"
+            "SOC_VIRT,NONPORTABLE,FPU"},
+  {.name = "s390x", .karch = "s390", .qemu = "s390x", .machine = "",
+   .console = "ttysclp0", .image = "arch/s390/boot/bzImage",
+   .disk = "-drive file=%s,format=raw,if=virtio",
+   .kconf = "MARCH_Z900,PACK_STACK,NET_CORE,VIRTIO_NET,VIRTIO_BLK,SCLP_TTY,"
+            "SCLP_CONSOLE,SCLP_VT220_TTY,SCLP_VT220_CONSOLE,S390_GUEST"},
+  {.name = "sh4", .karch = "sh", .qemu = "sh4",
+   .machine = "-M r2d -serial null -serial mon:stdio", .console = "ttySC1",
+   .image = "arch/sh/boot/zImage", .disk = HDA,
+   .kconf = "CPU_SUBTYPE_SH7751R,MMU,VSYSCALL,SH_FPU,SH_RTS7751R2D,"
+            "RTS7751R2D_PLUS,SERIAL_SH_SCI,SERIAL_SH_SCI_CONSOLE,PCI,"
+            "NET_VENDOR_REALTEK,8139CP,BLK_DEV_SD,ATA,ATA_SFF,ATA_BMDMA,"
+            "PATA_PLATFORM,BINFMT_ELF_FDPIC,BINFMT_FLAT",
+   .kconfig = "CONFIG_MEMORY_START=0x0c000000",
+   .note = "Debian's static glibc for sh4 hangs in __libc_start_main: "
+           "needs musl"},
+  {0}
+};
+
+const struct target *target_find(const char *name)
+{
+  const struct target *t;
+
+  for (t = targets; t->name; t++) if (!strcmp(t->name, name)) return t;
+  return 0;
+}
+
+void target_list(FILE *f)
+{
+  const struct target *t;
+
+  for (t = targets; t->name; t++) fprintf(f, "%s%s", t == targets ? "" : " ",
+                                          t->name);
+  fputc('\n', f);
+}
