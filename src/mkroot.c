@@ -48,7 +48,9 @@ static void setup_toolchain(void)
   if (*B.prefix) setenv("CROSS_COMPILE", B.prefix, 1);
   B.cross_build = !!*cross;
   uname(&u);
-  B.cross = xstrdup(B.cross_build ? triplet_target(cross) : "host");
+  /* output/TARGET: an explicit TARGET= names it, else the compiler does */
+  B.cross = xstrdup(target && *target ? target
+                    : B.cross_build ? triplet_target(cross) : "host");
   B.target = xstrdup(target && *target ? target
                      : B.cross_build ? B.cross : u.machine);
 }
@@ -108,8 +110,15 @@ int mkroot_main(int argc, char **argv)
       module_list(stderr);
       return 1;
     }
+  for (i = 0; i < a.nmods; i++)
+    if (!strcmp(a.mods[i], "kernel") && !target_find(B.target)) {
+      warnm("TARGET=%s: unknown target; known:", B.target);
+      target_list(stderr);
+      return 1;
+    }
   if (a.n && !a.nmods) die("-n: no module to build");
   if (a.n && !is_dir(B.root)) die("-n: %s: no root to build over", B.root);
+  if (!a.n && !a.d && toybox_source()) return 1;
   if (mkdirp(B.output, 0755) || mkdirp(B.build, 0755)) return 1;
   log = xprintf("%s/log.txt", B.output);
   unlink(log);

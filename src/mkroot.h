@@ -63,6 +63,7 @@ struct target {
   const char *kconf;    /* the target's symbols, microconfig form */
   const char *kconfig;  /* raw .config lines (non-y values), or 0 */
   const char *cflags;   /* extra flags for the target's compiler, or 0 */
+  const char *debian;   /* Debian's cross compiler prefix for it */
   const char *note;     /* why this target can't pass yet, or 0 */
 };
 const struct target *target_find(const char *name);
@@ -90,6 +91,7 @@ int link_tree(const char *from, const char *to);
 /* rootfs.c, toybox.c, initbuild.c */
 int rootfs_skeleton(const char *root);
 int toybox_build(void);
+int toybox_source(void);
 int init_build(const char *root);
 
 /* module.c */

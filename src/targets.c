@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#define HDA "-hda %s"
+#define HDA "-drive file=%s,format=raw,index=0,media=disk"
 #define VIRTIO_DISK "-drive file=%s,format=raw,if=none,id=hd0 " \
                     "-device virtio-blk-device,drive=hd0"
 #define X86 "PCI,BLK_DEV_SD,ATA,ATA_SFF,ATA_BMDMA,ATA_PIIX,NET_VENDOR_INTEL," \
@@ -23,28 +23,35 @@
                 "SECTION_MISMATCH_WARN_ONLY,RTC_CLASS"
 
 const struct target targets[] = {
-  {.name = "x86_64", .karch = "x86", .qemu = "x86_64", .machine = "",
+  {.name = "x86_64", .debian = "x86_64-linux-gnu-",
+   .karch = "x86", .qemu = "x86_64", .machine = "",
    .console = "ttyS0", .image = "arch/x86/boot/bzImage", .disk = HDA,
    .kconf = "64BIT," X86},
-  {.name = "i686", .karch = "x86", .qemu = "i386", .machine = "-cpu pentium3",
+  {.name = "i686", .debian = "i686-linux-gnu-",
+   .karch = "x86", .qemu = "i386", .machine = "-cpu pentium3",
    .console = "ttyS0", .image = "arch/x86/boot/bzImage", .disk = HDA,
    .kconf = "MPENTIUMII," X86},
-  {.name = "i486", .karch = "x86", .qemu = "i386",
+  {.name = "i486", .debian = "i686-linux-gnu-",
+   .karch = "x86", .qemu = "i386",
    .machine = "-cpu 486 -global fw_cfg.dma_enabled=false",
    .console = "ttyS0", .image = "arch/x86/boot/bzImage", .disk = HDA,
    .kconf = "M486," X86, .cflags = "-march=i486",
    .note = "glibc's libc.a is i686-only: an i486 userland needs musl"},
-  {.name = "x32", .karch = "x86", .qemu = "x86_64", .machine = "",
+  {.name = "x32", .debian = "x86_64-linux-gnux32-",
+   .karch = "x86", .qemu = "x86_64", .machine = "",
    .console = "ttyS0", .image = "arch/x86/boot/bzImage", .disk = HDA,
    .kconf = "64BIT,X86_X32_ABI," X86},
-  {.name = "aarch64", .karch = "arm64", .qemu = "aarch64",
+  {.name = "aarch64", .debian = "aarch64-linux-gnu-",
+   .karch = "arm64", .qemu = "aarch64",
    .machine = "-M virt -cpu cortex-a57", .console = "ttyAMA0",
    .image = "arch/arm64/boot/Image", .disk = HDA, .kconf = ARMVIRT},
-  {.name = "armv7l", .karch = "arm", .qemu = "arm", .machine = "-M virt",
+  {.name = "armv7l", .debian = "arm-linux-gnueabihf-",
+   .karch = "arm", .qemu = "arm", .machine = "-M virt",
    .console = "ttyAMA0", .image = "arch/arm/boot/zImage", .disk = HDA,
    .kconf = "MMU,ARCH_MULTI_V7,ARCH_VIRT,ARM_THUMB,VDSO,KERNEL_MODE_NEON,"
             "ARM_LPAE,VFP,NEON," ARMVIRT},
-  {.name = "armv5l", .karch = "arm", .qemu = "arm",
+  {.name = "armv5l", .debian = "arm-linux-gnueabi-",
+   .karch = "arm", .qemu = "arm",
    .machine = "-M versatilepb -net nic,model=rtl8139 -net user",
    .console = "ttyAMA0", .image = "arch/arm/boot/zImage",
    .dtb = "arch/arm/boot/dts/versatile-pb.dtb", .disk = HDA,
@@ -55,7 +62,8 @@ const struct target targets[] = {
             "PCI,PCI_VERSATILE,BLK_DEV_SD,SCSI,SCSI_LOWLEVEL,SCSI_SYM53C8XX_2,"
             "SCSI_SYM53C8XX_MMIO,NET_VENDOR_REALTEK,8139CP",
    .kconfig = "CONFIG_SCSI_SYM53C8XX_DMA_ADDRESSING_MODE=0"},
-  {.name = "armv4l", .karch = "arm", .qemu = "arm",
+  {.name = "armv4l", .debian = "arm-linux-gnueabi-",
+   .karch = "arm", .qemu = "arm",
    .machine = "-M versatilepb -cpu arm925 -net nic,model=rtl8139 -net user",
    .console = "ttyAMA0", .image = "arch/arm/boot/zImage",
    .dtb = "arch/arm/boot/dts/versatile-pb.dtb", .disk = HDA,
@@ -67,50 +75,61 @@ const struct target targets[] = {
             "SCSI_SYM53C8XX_MMIO,NET_VENDOR_REALTEK,8139CP",
    .kconfig = "CONFIG_SCSI_SYM53C8XX_DMA_ADDRESSING_MODE=0",
    .cflags = "-march=armv4t"},
-  {.name = "m68k", .karch = "m68k", .qemu = "m68k", .machine = "-M q800",
+  {.name = "m68k", .debian = "m68k-linux-gnu-",
+   .karch = "m68k", .qemu = "m68k", .machine = "-M q800",
    .console = "ttyS0", .image = "vmlinux", .disk = HDA,
    .kconf = "MMU,M68040,M68KFPU_EMU,MAC,SCSI,SCSI_LOWLEVEL,BLK_DEV_SD,"
             "SCSI_MAC_ESP,MACINTOSH_DRIVERS,NET_CORE,NET_VENDOR_NATSEMI,"
             "MACSONIC,SERIAL_PMACZILOG,SERIAL_PMACZILOG_TTYS,"
             "SERIAL_PMACZILOG_CONSOLE,RTC_CLASS"},
-  {.name = "mips", .karch = "mips", .qemu = "mips", .machine = "-M malta",
+  {.name = "mips", .debian = "mips-linux-gnu-",
+   .karch = "mips", .qemu = "mips", .machine = "-M malta",
    .console = "ttyS0", .image = "vmlinux", .disk = HDA,
    .kconf = "CPU_MIPS32_R2," MALTA},
-  {.name = "mipsel", .karch = "mips", .qemu = "mipsel", .machine = "-M malta",
+  {.name = "mipsel", .debian = "mipsel-linux-gnu-",
+   .karch = "mips", .qemu = "mipsel", .machine = "-M malta",
    .console = "ttyS0", .image = "vmlinux", .disk = HDA,
    .kconf = "CPU_MIPS32_R2,CPU_LITTLE_ENDIAN," MALTA},
-  {.name = "mips64", .karch = "mips", .qemu = "mips64",
+  {.name = "mips64", .debian = "mips64-linux-gnuabi64-",
+   .karch = "mips", .qemu = "mips64",
    .machine = "-M malta -cpu 5KEc", .console = "ttyS0", .image = "vmlinux",
    .disk = HDA, .kconf = "CPU_MIPS64_R1,64BIT,MIPS32_O32,MIPS32_N32," MALTA},
-  {.name = "mips64el", .karch = "mips", .qemu = "mips64el",
+  {.name = "mips64el", .debian = "mips64el-linux-gnuabi64-",
+   .karch = "mips", .qemu = "mips64el",
    .machine = "-M malta -cpu 5KEc", .console = "ttyS0", .image = "vmlinux",
    .disk = HDA, .kconf = "CPU_MIPS64_R1,64BIT,CPU_LITTLE_ENDIAN,MIPS32_O32,"
                          "MIPS32_N32," MALTA},
-  {.name = "powerpc", .karch = "powerpc", .qemu = "ppc", .machine = "-M g3beige",
+  {.name = "powerpc", .debian = "powerpc-linux-gnu-",
+   .karch = "powerpc", .qemu = "ppc", .machine = "-M g3beige",
    .console = "ttyS0", .image = "vmlinux", .disk = HDA,
    .kconf = "ALTIVEC,PPC_PMAC,PPC_OF_BOOT_TRAMPOLINE,ATA,ATA_SFF,ATA_BMDMA,"
             "PATA_MACIO,BLK_DEV_SD,MACINTOSH_DRIVERS,ADB,ADB_CUDA,"
             "NET_VENDOR_NATSEMI,NET_VENDOR_8390,NE2K_PCI,SERIO,"
             "SERIAL_PMACZILOG,SERIAL_PMACZILOG_TTYS,SERIAL_PMACZILOG_CONSOLE,"
             "BOOTX_TEXT,RTC_CLASS"},
-  {.name = "powerpc64", .karch = "powerpc", .qemu = "ppc64",
+  {.name = "powerpc64", .debian = "powerpc64-linux-gnu-",
+   .karch = "powerpc", .qemu = "ppc64",
    .machine = "-M pseries -vga none", .console = "hvc0", .image = "vmlinux",
    .disk = HDA, .kconf = PSERIES},
-  {.name = "powerpc64le", .karch = "powerpc", .qemu = "ppc64",
+  {.name = "powerpc64le", .debian = "powerpc64le-linux-gnu-",
+   .karch = "powerpc", .qemu = "ppc64",
    .machine = "-M pseries -vga none", .console = "hvc0", .image = "vmlinux",
    .disk = HDA, .kconf = "CPU_LITTLE_ENDIAN," PSERIES},
-  {.name = "riscv64", .karch = "riscv", .qemu = "riscv64", .machine = "-M virt",
+  {.name = "riscv64", .debian = "riscv64-linux-gnu-",
+   .karch = "riscv", .qemu = "riscv64", .machine = "-M virt",
    .console = "ttyS0", .image = "arch/riscv/boot/Image", .disk = VIRTIO_DISK,
    .kconf = "ARCH_RV64I,SERIAL_8250,SERIAL_8250_CONSOLE,SERIAL_OF_PLATFORM,"
             "RTC_CLASS,RTC_HCTOSYS,RTC_DRV_GOLDFISH,NET_CORE,VIRTIO_MENU,"
             "VIRTIO_NET,VIRTIO_BLK,VIRTIO_MMIO,PCI,PCI_HOST_GENERIC,VIRTIO_PCI,"
             "SOC_VIRT,NONPORTABLE,FPU"},
-  {.name = "s390x", .karch = "s390", .qemu = "s390x", .machine = "",
+  {.name = "s390x", .debian = "s390x-linux-gnu-",
+   .karch = "s390", .qemu = "s390x", .machine = "",
    .console = "ttysclp0", .image = "arch/s390/boot/bzImage",
    .disk = "-drive file=%s,format=raw,if=virtio",
    .kconf = "MARCH_Z900,PACK_STACK,NET_CORE,VIRTIO_NET,VIRTIO_BLK,SCLP_TTY,"
             "SCLP_CONSOLE,SCLP_VT220_TTY,SCLP_VT220_CONSOLE,S390_GUEST"},
-  {.name = "sh4", .karch = "sh", .qemu = "sh4",
+  {.name = "sh4", .debian = "sh4-linux-gnu-",
+   .karch = "sh", .qemu = "sh4",
    .machine = "-M r2d -serial null -serial mon:stdio", .console = "ttySC1",
    .image = "arch/sh/boot/zImage", .disk = HDA,
    .kconf = "CPU_SUBTYPE_SH7751R,MMU,VSYSCALL,SH_FPU,SH_RTS7751R2D,"

@@ -7,20 +7,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Checked before anything is deleted: is there a toybox source at all? */
+int toybox_source(void)
+{
+  char *src = xprintf("%s/toybox", B.download);
+  int ok = is_dir(src) || (getenv("TOYBOX_URL") && getenv("TOYBOX_HASH"));
+
+  if (!ok)
+    warnm("toybox: no source: run 'make deps', put a source directory at %s, "
+          "or set TOYBOX_URL= and TOYBOX_HASH=", src);
+  free(src);
+  return ok ? 0 : -1;
+}
+
 int toybox_build(void)
 {
   const char *url = getenv("TOYBOX_URL"), *hash = getenv("TOYBOX_HASH");
-  char *src = xprintf("%s/toybox", B.download), *dir, *conf, *cc, *cflags;
-  char *prefix, *cpus, *ldflags;
+  char *dir, *conf, *cc, *cflags, *prefix, *cpus, *ldflags;
   const struct target *t = target_find(B.target);
   int rc;
 
-  if (!is_dir(src) && !(url && hash)) {
-    warnm("toybox: no source: run 'make deps', put a source directory at %s, "
-          "or set TOYBOX_URL= and TOYBOX_HASH=", src);
-    return -1;
-  }
-  free(src);
+  if (!is_dir(xprintf("%s/toybox", B.download)) && (!url || !hash))
+    return toybox_source();
   if (url && hash && download(B.download, hash, url)) return -1;
   if (setupfor(B.download, B.build, "toybox", &dir)) return -1;
   conf = xprintf("%s/.mkroot-allconfig", dir);

@@ -3,7 +3,7 @@
  * As PID 1 (booted from the initramfs): mount devtmpfs, devpts, proc and
  * sysfs; bring up lo and eth0 as QEMU's user network expects (10.0.2.15,
  * gateway 10.0.2.2); set the clock from DATE= on the kernel command line if
- * the RTC left it near zero; run /etc/rc/* in order; find the console; hand
+ * the RTC left it near zero; run the /etc/rc scripts in order; find the console; hand
  * off to $HANDOFF (default /bin/sh) as a session leader with the console as
  * its controlling terminal; reap orphans; and when the handoff exits, reboot,
  * which QEMU's -no-reboot turns into exiting.
@@ -282,6 +282,7 @@ static void rc_scripts(void)
   if (n >= 0) free(list);
 }
 
+#ifndef INIT_NO_MAIN
 static int pid1(void)
 {
   char cmdline[4096], active[256], con[64], tty[80];
@@ -324,7 +325,6 @@ static int chroot_shell(void)
   return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
-#ifndef INIT_NO_MAIN
 int main(void)
 {
   setenv("PATH", "/usr/bin:/usr/sbin:/bin:/sbin", 1);

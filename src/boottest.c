@@ -1,0 +1,396 @@
+/* boottest.c: the seed's standard test, automated. For each output/TARGET:
+ * make a disk image holding a random marker, serve another marker over HTTP
+ * on 127.0.0.1 (the guest sees the host as 10.0.2.2), boot the launch script
+ * with the disk attached, drive the console and check: prompt, typing, date,
+ * network, disk, poweroff. One line per target; a hung guest is killed at
+ * the time limit and reported. The console transcript is kept in
+ * output/TARGET/boottest.log. */
+#define _GNU_SOURCE
+#include "mkroot.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { PROMPT, TYPING, DATE, NETWORK, DISK, POWEROFF, NCHECKS };
+static const char *const check_names[] = {
+  "prompt", "typing", "date", "network", "disk", "poweroff"
+};
+
+struct guest {
+  pid_t pid;
+  int in, out;
+  char *buf;
+  size_t len, cap, mark;
+  FILE *log;
+  double deadline;
+};
+
+static double now(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void token(char *out, int bytes)
+{
+  unsigned char r[16];
+  int fd = open("/dev/urandom", O_RDONLY), i;
+
+  if (fd < 0 || read(fd, r, bytes) != bytes) die("/dev/urandom: %s", strerror(errno));
+  close(fd);
+  for (i = 0; i < bytes; i++) sprintf(out + 2 * i, "%02x", r[i]);
+}
+
+/* ---- the HTTP server: answers every request with the marker ---- */
+
+static pid_t serve(const char *marker, int *port)
+{
+  struct sockaddr_in sa = {.sin_family = AF_INET};
+  socklen_t len = sizeof(sa);
+  int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+  pid_t pid;
+
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) || listen(s, 8)
+      || getsockname(s, (struct sockaddr *)&sa, &len))
+    die("boottest: http server on 127.0.0.1: %s", strerror(errno));
+  *port = ntohs(sa.sin_port);
+  if ((pid = fork())) {
+    close(s);
+    return pid;
+  }
+  for (;;) {
+    int c = accept(s, 0, 0);
+    char req[4096], *resp;
+    size_t got = 0;
+    struct pollfd p = {c, POLLIN, 0};
+
+    if (c < 0) continue;
+    /* Read the request head (bounded), then answer. toybox 0.8.9's wget
+     * accepts only an HTTP/1.1 status line. */
+    while (got < sizeof(req) - 1 && poll(&p, 1, 5000) > 0) {
+      ssize_t n = read(c, req + got, sizeof(req) - 1 - got);
+
+      if (n <= 0) break;
+      req[got += n] = 0;
+      if (strstr(req, "\r\n\r\n")) break;
+    }
+    resp = xprintf("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                   "Content-Length: %zu\r\nConnection: close\r\n\r\n%s\n",
+                   strlen(marker) + 1, marker);
+    if (write(c, resp, strlen(resp)) < 0) {}
+    free(resp);
+    close(c);
+  }
+}
+
+/* ---- driving the guest's console ---- */
+
+static int start(struct guest *g, const char *script, const char *disk_args)
+{
+  int in[2], out[2];
+  char *cmd = xprintf("exec sh '%s' %s", script, disk_args);
+
+  if (pipe(in) || pipe(out)) return -1;
+  if (!(g->pid = fork())) {
+    setpgid(0, 0);
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    dup2(out[1], 2);
+    close(in[1]);
+    close(out[0]);
+    execl("/bin/sh", "sh", "-c", cmd, (char *)0);
+    _exit(127);
+  }
+  close(in[0]);
+  close(out[1]);
+  g->in = in[1];
+  g->out = out[0];
+  free(cmd);
+  return g->pid < 0 ? -1 : 0;
+}
+
+/* Read console output until any of the needles appears after g->mark, the
+ * guest stops, or the deadline. Returns the index of the needle found (and
+ * moves the mark past it) or -1. */
+static int expect(struct guest *g, const char *const needles[], double limit)
+{
+  for (;;) {
+    int i, ms;
+    char *hit;
+
+    for (i = 0; needles[i]; i++)
+      if (g->len > g->mark && (hit = memmem(g->buf + g->mark, g->len - g->mark,
+                                            needles[i], strlen(needles[i])))) {
+        g->mark = hit - g->buf + strlen(needles[i]);
+        return i;
+      }
+    ms = (int)((limit - now()) * 1000);
+    if (ms <= 0) return -1;
+    {
+      struct pollfd p = {g->out, POLLIN, 0};
+      ssize_t n;
+
+      if (poll(&p, 1, ms) <= 0) continue;
+      if (g->cap - g->len < 4097) {
+        g->buf = realloc(g->buf, g->cap = g->cap * 2 + 8192);
+        if (!g->buf) die("out of memory");
+      }
+      if ((n = read(g->out, g->buf + g->len, 4096)) <= 0) return -1;
+      fwrite(g->buf + g->len, 1, n, g->log);
+      fflush(g->log);
+      g->len += n;
+    }
+  }
+}
+
+static int expect1(struct guest *g, const char *needle, double limit)
+{
+  const char *const n[] = {needle, 0};
+
+  return expect(g, n, limit);
+}
+
+static void type(struct guest *g, const char *line)
+{
+  char *s = xprintf("%s\n", line);
+
+  if (write(g->in, s, strlen(s)) < 0) {}
+  free(s);
+}
+
+/* Run a command whose output contains BEGIN...END, return what is between */
+static char *ask(struct guest *g, const char *cmd, const char *begin,
+                 const char *end, double limit)
+{
+  size_t from;
+  char *e;
+
+  type(g, cmd);
+  /* the echoed command line holds BEGIN unexpanded: skip past it */
+  if (expect1(g, "\n", limit) < 0) return 0;
+  if (expect1(g, begin, limit) < 0) return 0;
+  from = g->mark;
+  if (expect1(g, end, limit) < 0) return 0;
+  e = g->buf + g->mark - strlen(end);
+  return xprintf("%.*s", (int)(e - (g->buf + from)), g->buf + from);
+}
+
+static int wait_exit(struct guest *g, double limit)
+{
+  int status;
+
+  while (now() < limit) {
+    pid_t p = waitpid(g->pid, &status, WNOHANG);
+
+    if (p == g->pid) {
+      g->pid = 0;
+      return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+    }
+    /* keep draining the console so QEMU never blocks on its output */
+    {
+      const char *const none[] = {"\001\002never", 0};
+
+      expect(g, none, now() + 0.2 < limit ? now() + 0.2 : limit);
+    }
+  }
+  return -1;
+}
+
+static char *make_disk(const char *dir, const char *marker)
+{
+  char *path = xprintf("%s/boottest-disk.img", dir);
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+  if (fd < 0 || dprintf(fd, "%s\n", marker) < 0 || ftruncate(fd, 1 << 20)
+      || close(fd)) {
+    warnm("%s: %s", path, strerror(errno));
+    return 0;
+  }
+  return path;
+}
+
+/* Boot one target; print its line; 0 if every check passed. */
+static int test_one(const char *dir, const char *name, const char *net_marker,
+                    int port, double timeout)
+{
+  const char *res[NCHECKS];
+  struct guest g = {0};
+  char disk_marker[40] = "DISK", tok[17], *script, *disk, *args, *got, *cmd;
+  const struct target *t;
+  double t0 = now(), prompt_s = -1;
+  glob_t gl;
+  int i, ok = 1;
+
+  for (i = 0; i < NCHECKS; i++) res[i] = "-";
+  script = xprintf("%s/qemu-*.sh", dir);
+  if (glob(script, 0, 0, &gl) || gl.gl_pathc != 1) {
+    printf("%-12s no launch script %s\n", name, script);
+    return 1;
+  }
+  script = xstrdup(gl.gl_pathv[0]);
+  globfree(&gl);
+  {
+    char *tname = xstrdup(strrchr(script, '/') + 6);
+
+    tname[strlen(tname) - 3] = 0;
+    t = target_find(tname);
+  }
+  token(disk_marker + 4, 8);
+  token(tok, 8);
+  if (!(disk = make_disk(dir, disk_marker))) return 1;
+  args = xprintf(t ? t->disk : "-hda %s", disk);
+  g.log = fopen(xprintf("%s/boottest.log", dir), "w");
+  if (!g.log || start(&g, script, args)) {
+    printf("%-12s can't start %s\n", name, script);
+    return 1;
+  }
+  g.deadline = t0 + timeout;
+  {
+    const char *const prompts[] = {"# ", "$ ", 0};
+
+    if (expect1(&g, "Type exit when done.", g.deadline) >= 0
+        && expect(&g, prompts, g.deadline) >= 0) {
+      prompt_s = now() - t0;
+      res[PROMPT] = "ok";
+    } else res[PROMPT] = "FAIL";
+  }
+  if (prompt_s >= 0) {
+    cmd = xprintf("echo T$((6*7))%s", tok);
+    got = xprintf("T42%s", tok);
+    type(&g, cmd);
+    res[TYPING] = expect1(&g, got, g.deadline) >= 0 ? "ok" : "FAIL";
+
+    got = ask(&g, "echo D$(date +%s)D", "D", "D", g.deadline);
+    res[DATE] = got && labs(atol(got) - (long)time(0)) < 86400 ? "ok" : "FAIL";
+
+    cmd = xprintf("wget -O /tmp/bt http://10.0.2.2:%d/marker >/dev/null 2>&1;"
+                  " cat /tmp/bt", port);
+    type(&g, cmd);
+    res[NETWORK] = expect1(&g, net_marker, now() + 30 < g.deadline
+                           ? now() + 30 : g.deadline) >= 0 ? "ok" : "FAIL";
+
+    type(&g, "head -n 1 /dev/?da");
+    res[DISK] = expect1(&g, disk_marker, now() + 20 < g.deadline
+                        ? now() + 20 : g.deadline) >= 0 ? "ok" : "FAIL";
+
+    type(&g, "exit");
+    res[POWEROFF] = wait_exit(&g, now() + 30 < g.deadline
+                              ? now() + 30 : g.deadline) ? "FAIL" : "ok";
+  }
+  if (g.pid) {
+    kill(-g.pid, SIGKILL);
+    kill(g.pid, SIGKILL);
+    waitpid(g.pid, 0, 0);
+    if (now() >= g.deadline) fprintf(g.log, "\n[boottest: killed at the "
+                                     "%.0f s limit]\n", timeout);
+  }
+  fclose(g.log);
+  unlink(disk);
+  {
+    char line[512];
+    int n = snprintf(line, sizeof(line), "%-12s", name);
+
+    for (i = 0; i < NCHECKS; i++) {
+      n += snprintf(line + n, sizeof(line) - n, " %s:%s", check_names[i],
+                    res[i]);
+      if (strcmp(res[i], "ok")) ok = 0;
+    }
+    if (prompt_s >= 0)
+      n += snprintf(line + n, sizeof(line) - n, " %.1fs", prompt_s);
+    else n += snprintf(line + n, sizeof(line) - n, " %s", now() >= g.deadline
+                       ? "(killed at time limit)" : "(guest stopped)");
+    printf("%s  %s\n", line, ok ? "PASS" : "FAIL");
+    fflush(stdout);
+  }
+  return !ok;
+}
+
+/* With no TARGET: every output/NAME that has a launch script */
+static int built_targets(char ***out)
+{
+  DIR *d = opendir("output");
+  struct dirent *e;
+  int n = 0;
+
+  *out = xmalloc(256 * sizeof(char *));
+  while (d && (e = readdir(d)) && n < 255) {
+    char *pat = xprintf("output/%s/qemu-*.sh", e->d_name);
+    glob_t gl;
+
+    if (*e->d_name != '.' && !strstr(e->d_name, ".failed")
+        && !glob(pat, 0, 0, &gl)) {
+      (*out)[n++] = xstrdup(e->d_name);
+      globfree(&gl);
+    }
+    free(pat);
+  }
+  if (d) closedir(d);
+  return n;
+}
+
+int boottest_main(int argc, char **argv)
+{
+  char marker[40] = "NET", **names;
+  const char *lim = getenv("BOOTTEST_TIMEOUT");
+  double timeout = lim && atof(lim) > 0 ? atof(lim) : 300;
+  int port, n, i, running = 0, failed = 0, status, jobs = ncpus();
+  pid_t server;
+
+  if (argc > 1 && *argv[1] == '-') {
+    fprintf(stderr, "usage: boottest [TARGET...]\n\nBoot output/TARGET (all "
+            "built ones by default) and check: prompt, typing, date,\n"
+            "network, disk, poweroff. BOOTTEST_TIMEOUT=seconds per target "
+            "(default 300).\n");
+    return 1;
+  }
+  if (argc > 1) {
+    names = argv + 1;
+    n = argc - 1;
+  } else if (!(n = built_targets(&names))) {
+    fprintf(stderr, "boottest: nothing built: no output/*/qemu-*.sh\n");
+    return 1;
+  }
+  token(marker + 3, 8);
+  server = serve(marker, &port);
+  for (i = 0; i < n; i++) {
+    char *dir = xprintf("output/%s", names[i]);
+    pid_t pid;
+
+    if (!is_dir(dir)) {
+      printf("%-12s no such directory %s\n", names[i], dir);
+      failed++;
+      continue;
+    }
+    while (running >= jobs && wait(&status) > 0) {
+      running--;
+      failed += !WIFEXITED(status) || WEXITSTATUS(status);
+    }
+    fflush(stdout);
+    if (!(pid = fork())) _exit(test_one(dir, names[i], marker, port, timeout));
+    running++;
+  }
+  while (running && wait(&status) > 0) {
+    if (status == -1) continue;
+    running--;
+    failed += !WIFEXITED(status) || WEXITSTATUS(status);
+  }
+  kill(server, SIGKILL);
+  waitpid(server, 0, 0);
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,204 @@
+/* cross.c: the seed's cross.sh. Compilers come from a ccc or mcm symlink to
+ * a musl-cross-make output directory (ccc/NAME-*cross/bin/NAME*-cc), else
+ * from Debian's cross compilers on PATH (the target table's prefix). */
+#define _GNU_SOURCE
+#include "mkroot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void cross_usage(void)
+{
+  fprintf(stderr,
+"usage: cross [TARGET|all] [CMD...]\n\n"
+"cross                 list the targets that have a compiler here\n"
+"cross TARGET CMD...   run CMD with CROSS_COMPILE set for TARGET\n"
+"cross all CMD...      every target in turn; output/TARGET/log.txt each, the\n"
+"                      terminal output in output/TARGET/cross.txt, a failed\n"
+"                      target renamed output/TARGET.failed; JOBS=N side by side\n");
+}
+
+static int executable(const char *path)
+{
+  return !access(path, X_OK);
+}
+
+static char *in_path(const char *name)
+{
+  char *path = xstrdup(getenv("PATH") ? getenv("PATH") : ""), *s, *save = 0;
+
+  for (s = strtok_r(path, ":", &save); s; s = strtok_r(0, ":", &save)) {
+    char *try = xprintf("%s/%s", s, name);
+
+    if (executable(try)) {
+      free(path);
+      return try;
+    }
+    free(try);
+  }
+  free(path);
+  return 0;
+}
+
+/* The CROSS_COMPILE prefix for a target, or 0 */
+static char *compiler_for(const struct target *t)
+{
+  static const char *const dirs[] = {"ccc", "mcm", 0};
+  char *found;
+  int i;
+
+  for (i = 0; dirs[i]; i++) {
+    char *pat = xprintf("%s/%s-*cross/bin/%s*-cc", dirs[i], t->name, t->name);
+    glob_t gl;
+
+    if (!glob(pat, 0, 0, &gl)) {
+      char *cc = gl.gl_pathv[0], real[4096];
+
+      found = xprintf("%.*s", (int)(strlen(cc) - 2), cc);
+      globfree(&gl);
+      if (realpath(dirs[i], real)) {
+        char *abs = xprintf("%s%s", real, found + strlen(dirs[i]));
+
+        free(found);
+        found = abs;
+      }
+      return found;
+    }
+    free(pat);
+  }
+  if (!t->debian) return 0;
+  {
+    char *gcc = xprintf("%sgcc", t->debian), *p = in_path(gcc);
+
+    free(gcc);
+    if (!p) return 0;
+    p[strlen(p) - 3] = 0;
+    return p;
+  }
+}
+
+static int list(FILE *f)
+{
+  const struct target *t;
+  int n = 0;
+
+  for (t = targets; t->name; t++) {
+    char *c = compiler_for(t);
+
+    if (c) fprintf(f, "%s%s", n++ ? " " : "", t->name);
+    free(c);
+  }
+  fputc('\n', f);
+  return n;
+}
+
+/* Run CMD for one target. If CMD is mkroot, tell it the target by name, so
+ * armv4l and armv5l (one compiler) get their own output directories. */
+static void exec_for(const struct target *t, const char *prefix, char **cmd)
+{
+  int n = 0, i;
+  char **argv;
+  const char *base = strrchr(cmd[0], '/') ? strrchr(cmd[0], '/') + 1 : cmd[0];
+
+  while (cmd[n]) n++;
+  argv = xmalloc((n + 2) * sizeof(char *));
+  argv[0] = cmd[0];
+  i = 1;
+  if (!strcmp(base, "mkroot")) argv[i++] = xprintf("TARGET=%s", t->name);
+  memcpy(argv + i, cmd + 1, n * sizeof(char *));
+  setenv("CROSS_COMPILE", prefix, 1);
+  execvp(argv[0], argv);
+  fprintf(stderr, "cross: %s: %s\n", argv[0], strerror(errno));
+  _exit(127);
+}
+
+struct job { const struct target *t; pid_t pid; time_t start; int rc, secs; };
+
+static void finish(struct job *j, int status)
+{
+  char *out = xprintf("output/%s", j->t->name);
+  char *failed = xprintf("output/%s.failed", j->t->name);
+
+  j->rc = !WIFEXITED(status) || WEXITSTATUS(status);
+  j->secs = (int)(time(0) - j->start);
+  j->pid = 0;
+  if (j->rc && is_dir(out) && !rename(out, failed)) {}
+  printf("%-12s %s %ds\n", j->t->name, j->rc ? "FAILED" : "ok", j->secs);
+  fflush(stdout);
+}
+
+static int all(char **cmd)
+{
+  const struct target *t;
+  struct job jobs[64];
+  int n = 0, i, running = 0, maxjobs = getenv("JOBS") ? atoi(getenv("JOBS")) : 1;
+  int failed = 0, status;
+  pid_t pid;
+
+  if (maxjobs < 1) maxjobs = 1;
+  for (t = targets; t->name; t++) {
+    char *prefix = compiler_for(t), *dir, *log;
+
+    if (!prefix) continue;
+    while (running >= maxjobs && (pid = wait(&status)) > 0)
+      for (i = 0; i < n; i++) if (jobs[i].pid == pid) finish(jobs + i, status), running--;
+    dir = xprintf("output/%s", t->name);
+    rmrf(xprintf("%s.failed", dir));
+    mkdirp(dir, 0755);
+    log = xprintf("%s/cross.txt", dir);
+    jobs[n] = (struct job){t, 0, time(0), 0, 0};
+    printf("%-12s started\n", t->name);
+    fflush(stdout);
+    if (!(jobs[n].pid = fork())) {
+      int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+      if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+      }
+      exec_for(t, prefix, cmd);
+    }
+    n++;
+    running++;
+  }
+  while (running && (pid = wait(&status)) > 0)
+    for (i = 0; i < n; i++) if (jobs[i].pid == pid) finish(jobs + i, status), running--;
+  printf("\n%-12s %-7s %s\n", "target", "result", "seconds");
+  for (i = 0; i < n; i++) {
+    printf("%-12s %-7s %d\n", jobs[i].t->name, jobs[i].rc ? "FAILED" : "ok",
+           jobs[i].secs);
+    failed += jobs[i].rc;
+  }
+  return failed ? 1 : 0;
+}
+
+int cross_main(int argc, char **argv)
+{
+  const struct target *t;
+  char *prefix;
+
+  if (argc < 2) return list(stdout) ? 0 : 1;
+  if (*argv[1] == '-') {
+    cross_usage();
+    return 1;
+  }
+  if (argc < 3) {
+    cross_usage();
+    return 1;
+  }
+  if (!strcmp(argv[1], "all")) return all(argv + 2);
+  if (!(t = target_find(argv[1])) || !(prefix = compiler_for(t))) {
+    fprintf(stderr, "cross: %s: %s; available: ", argv[1],
+            t ? "no compiler here" : "unknown target");
+    list(stderr);
+    return 1;
+  }
+  exec_for(t, prefix, argv + 2);
+  return 1;
+}

@@ -1,0 +1,53 @@
+#!/bin/bash
+# cli: usage, bad options and names, -n refusals, unknown modules, a missing
+# toybox source. Every refusal: one clear line, exit 1, nothing deleted.
+. "$(dirname "$0")/lib.sh"
+
+# usage on stderr, exit 1
+out="$(./mkroot -x 2>&1 >/dev/null)"; rc=$?
+expect_rc 1 $rc "unknown option"
+contains "$out" "usage: mkroot [-n] [-d] [-l]"
+out="$(./mkroot --help 2>&1 >/dev/null)"; expect_rc 1 $? "--help"
+contains "$out" "NAME=VALUE"
+
+# bad NAME=VALUE and module names
+out="$(./mkroot =x 2>&1)"; expect_rc 1 $? "empty name"
+contains "$out" "=x: bad variable name"
+out="$(./mkroot ../evil 2>&1)"; expect_rc 1 $? "module with /"
+contains "$out" "bad module name"
+out="$(./mkroot .hidden 2>&1)"; expect_rc 1 $? "module with ."
+
+# -n with no root, and with no module: refused, nothing deleted
+T="$(mktemp -d)"; cd "$T"
+out="$("$TOP/mkroot" -n kernel 2>&1)"; expect_rc 1 $? "-n without root"
+contains "$out" "no root to build over"
+mkdir -p output/host/root/etc && echo keep > output/host/root/etc/marker
+out="$("$TOP/mkroot" -n 2>&1)"; expect_rc 1 $? "-n without module"
+contains "$out" "-n: no module"
+[ "$(cat output/host/root/etc/marker)" == keep ] || fail "-n deleted the root"
+
+# an unknown module lists the available ones
+out="$("$TOP/mkroot" nosuchmodule 2>&1)"; expect_rc 1 $? "unknown module"
+contains "$out" "nosuchmodule: no such module; available:"
+contains "$out" "kernel"
+
+# no toybox source: says how to get one
+out="$(DOWNLOAD="$T/empty" "$TOP/mkroot" DOWNLOAD="$T/empty" 2>&1)"
+expect_rc 1 $? "no toybox source"
+contains "$out" "make deps"
+
+# CROSS_COMPILE naming no compiler
+out="$("$TOP/mkroot" CROSS_COMPILE=nosuch-linux- 2>&1)"; expect_rc 1 $? "bad CROSS_COMPILE"
+contains "$out" "no nosuch-linux-cc or nosuch-linux-gcc in PATH"
+
+# environment: only HOME PATH CROSS_COMPILE *_proxy and NAME=VALUE survive
+mkdir -p mods && cat > mods/envdump << 'EOM'
+env > "$OUTPUT/env.txt"
+EOM
+out="$(SECRET=1 TERM=dumb http_proxy=http://127.0.0.1:9 "$TOP/mkroot" -n MODULES="$T/mods" FOO=bar envdump 2>&1)"
+expect_rc 0 $? "-n module run: $out"
+grep -q '^FOO=bar$' output/host/env.txt || fail "FOO missing"
+grep -q '^http_proxy=' output/host/env.txt || fail "proxy missing"
+grep -q '^SECRET=\|^TERM=' output/host/env.txt && fail "environment not cleared"
+cd /; rm -rf "$T"
+pass

@@ -1,0 +1,27 @@
+/* init_test: the parts of /init that can be tested without booting. */
+#define INIT_NO_MAIN
+#include "../src/init/init.c"
+#include "check.h"
+
+int main(void)
+{
+  char c[64];
+
+  console_name("panic=1 console=ttyS0,115200 DATE=5", 0, c, sizeof(c));
+  CHECK(!strcmp(c, "ttyS0"));
+  console_name("console=tty0 console=ttyAMA0", "tty0 ttyAMA0\n", c, sizeof(c));
+  CHECK(!strcmp(c, "ttyAMA0"));
+  console_name("quiet xconsole=bad", "ttyS1 hvc0\n", c, sizeof(c));
+  CHECK(!strcmp(c, "hvc0"));
+  console_name(0, 0, c, sizeof(c));
+  CHECK(!strcmp(c, "console"));
+  console_name("console=", "\n", c, sizeof(c));
+  CHECK(!strcmp(c, "console"));
+
+  CHECK(clock_pick(5, "1764000000") == 1764000000);
+  CHECK(clock_pick(1764000000, "1800000000") == 0);  /* RTC already set */
+  CHECK(clock_pick(5, 0) == 0);
+  CHECK(clock_pick(5, "12x") == 0);
+  CHECK(clock_pick(5, "100") == 0);                  /* implausible */
+  return DONE();
+}

@@ -1,0 +1,56 @@
+#!/bin/bash
+# modules: module scripts run in command-line order with the seed's API;
+# download/setupfor/cleanup call back into mkroot; a failing module stops the
+# build; exported variables reach the next module; -d fetches a module's
+# source without building anything; -l records the commands.
+. "$(dirname "$0")/lib.sh"
+
+T="$(mktemp -d)"
+trap 'kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT
+mkdir -p "$T/www/files" "$T/mods" "$T/top/output/host/root"
+mkdir -p "$T/src/hello-1.0" && echo 'hello from a module' > "$T/src/hello-1.0/msg"
+tar czf "$T/www/files/hello-1.0.tar.gz" -C "$T/src" hello-1.0
+SHA="$(sha1sum "$T/www/files/hello-1.0.tar.gz" | cut -d' ' -f1)"
+coproc SRV { exec python3 tests/httpd.py "$T/www"; }
+SERVER=$SRV_PID
+read -r PORT <&"${SRV[0]}"
+
+cat > "$T/mods/first" << EOM
+download $SHA http://127.0.0.1:$PORT/files/hello-1.0.tar.gz
+setupfor hello
+cp msg "\$ROOT/msg"
+cleanup
+export FROM_FIRST="set by first"
+NOT_EXPORTED=1
+echo "first: \$TARGET \$CROSS_BASE \$OUTPUT" > "\$OUTPUT/first.txt"
+EOM
+cat > "$T/mods/second" << 'EOM'
+echo "second: ${FROM_FIRST:-missing} ${NOT_EXPORTED:-unset}" > "$OUTPUT/second.txt"
+EOM
+cat > "$T/mods/broken" << 'EOM'
+setupfor nosuchpackage
+echo "should not get here" > "$OUTPUT/broken.txt"
+EOM
+cd "$T/top"
+
+# -d: the module's source fetched and verified, nothing built
+out="$("$TOP/mkroot" -d MODULES="$T/mods" first 2>&1)"; expect_rc 0 $? "-d: $out"
+[ -e download/hello-1.0.tar.gz ] || fail "-d did not download"
+[ ! -e output/host/root/msg ] && [ ! -e output/host/first.txt ] || fail "-d built something"
+
+# modules in order, exports carried over, API works
+out="$("$TOP/mkroot" -n -l MODULES="$T/mods" first second 2>&1)"; expect_rc 0 $? "modules: $out"
+contains "$out" "=== first"
+contains "$out" "=== second"
+[ "$(cat output/host/root/msg)" == "hello from a module" ] || fail "module did not install"
+[ "$(cat output/host/second.txt)" == "second: set by first unset" ] || fail "exports: $(cat output/host/second.txt)"
+contains "$(cat output/host/first.txt)" "first: x86_64 host $T/top/output/host"
+[ ! -e build/host/hello ] || fail "cleanup left the build directory"
+contains "$(cat output/host/log.txt)" "hello-1.0.tar.gz confirmed"
+contains "$(cat output/host/cmdlog.txt)" "cp msg"
+
+# a failing step stops the build, naming the module and the log
+out="$("$TOP/mkroot" -n MODULES="$T/mods" broken second 2>&1)"; expect_rc 1 $? "broken module"
+contains "$out" "broken failed, see"
+[ ! -e output/host/broken.txt ] || fail "module went on after a failed setupfor"
+pass
