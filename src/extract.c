@@ -7,6 +7,8 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -74,7 +76,7 @@ int extract_archive(const char *tarball, const char *dest, int strip)
 {
   struct archive *a = archive_read_new(), *w = archive_write_disk_new();
   struct archive_entry *e;
-  int rc = 0, r;
+  int rc = 0, r, cwd = -1;
 
   archive_read_support_filter_all(a);
   archive_read_support_format_all(a);
@@ -86,6 +88,12 @@ int extract_archive(const char *tarball, const char *dest, int strip)
     rc = -1;
   }
   if (!rc && mkdirp(dest, 0755)) rc = -1;
+  /* Extract relative to dest, so libarchive's own checks (no "..", no
+   * absolute names, no writing through symlinks) apply to every entry */
+  if (!rc && ((cwd = open(".", O_RDONLY | O_DIRECTORY)) < 0 || chdir(dest))) {
+    warnm("%s: %s", dest, strerror(errno));
+    rc = -1;
+  }
   while (!rc && (r = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
     const char *name, *why, *hard;
     char *full;
@@ -101,13 +109,14 @@ int extract_archive(const char *tarball, const char *dest, int strip)
       rc = -1;
       break;
     }
-    full = xprintf("%s/%s", dest, name);
+    /* names stay relative: we work inside dest (see below) */
+    full = xstrdup(name);
     archive_entry_set_pathname(e, full);
     free(full);
     if ((hard = archive_entry_hardlink(e))) {
       const char *h = strip_path(hard, strip);
 
-      full = xprintf("%s/%s", dest, h ? h : "");
+      full = xstrdup(h ? h : ".");
       archive_entry_set_hardlink(e, full);
       free(full);
     }
@@ -133,6 +142,7 @@ int extract_archive(const char *tarball, const char *dest, int strip)
     archive_write_finish_entry(w);
   }
   archive_read_free(a);
+  if (cwd >= 0 && (fchdir(cwd) || close(cwd))) rc = -1;
   if (archive_write_free(w) != ARCHIVE_OK && !rc) {
     warnm("%s: can't finish extracting", tarball);
     rc = -1;

@@ -27,7 +27,8 @@ int log_open(const char *path, const char *cmdlog)
   }
   logname = xstrdup(path);
   if (cmdlog) {
-    cmdfd = open(cmdlog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    cmdfd = open(cmdlog, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
+                 0644);
     if (cmdfd < 0) {
       warnm("%s: %s", cmdlog, strerror(errno));
       return -1;

@@ -23,7 +23,7 @@ static const char prelude[] =
   "    exit 1\n"
   "}\n"
   "trap 'rc=$?; [ $rc -eq 0 ] && env -0 > \"$MKROOT_ENVOUT\"; exit $rc' EXIT\n"
-  "[ -n \"$MKROOT_CMDLOG\" ] &&\n"
+  "[ -n \"$MKROOT_CMDLOG\" ] && set -T &&\n"
   "  trap 'printf \"%s\\n\" \"$BASH_COMMAND\" >> \"$MKROOT_CMDLOG\"' DEBUG\n"
   ". \"$MKROOT_MODULE\"\n";
 
@@ -94,7 +94,7 @@ static int env_load(const char *path)
 
 int module_run(const char *name)
 {
-  char *path = module_find(name), *envout;
+  char *path = module_find(name), *envout, *api;
   int rc;
 
   if (!path) {
@@ -103,15 +103,17 @@ int module_run(const char *name)
     return -1;
   }
   envout = xprintf("%s/.env-%s", B.build, name);
+  api = xprintf("%s/module-api.sh", B.build);
+  if (write_file(api, prelude, 0644)) return -1;
   setenv("MKROOT_MODULE", path, 1);
   setenv("MKROOT_ENVOUT", envout, 1);
-  rc = run_in(B.top, (char *const[]){"bash", "-c", (char *)prelude,
-                                     (char *)name, 0});
+  rc = run_in(B.top, (char *const[]){"bash", api, (char *)name, 0});
   if (!rc && env_load(envout)) rc = -1;
   unlink(envout);
   unsetenv("MKROOT_MODULE");
   unsetenv("MKROOT_ENVOUT");
   free(envout);
+  free(api);
   free(path);
   return rc;
 }
