@@ -125,6 +125,7 @@ int mkroot_main(int argc, char **argv)
   if (log_open(log, a.l ? xprintf("%s/cmdlog.txt", B.output) : 0)) return 1;
   say("Building %s (target %s) with %s%s", B.cross, B.target, B.prefix, B.cc);
   if (a.d) return download_only(&a);
+  if (airlock_setup()) return 1;
   if (!a.n && (step("root", do_skeleton) || step("toybox", toybox_build)
                || step("init", do_init))) return 1;
   for (i = 0; i < a.nmods; i++) {

@@ -72,6 +72,7 @@ extern const struct target targets[];
 
 /* toolchain.c */
 const char *triplet_target(const char *prefix);
+int cc_try(const char *cc, const char *code, const char *lib);
 int toolchain_resolve(const char *cross, char **prefix_out, char **cc_out,
                       char **why);
 
@@ -93,6 +94,9 @@ int rootfs_skeleton(const char *root);
 int toybox_build(void);
 int toybox_source(void);
 int init_build(const char *root);
+
+/* airlock.c */
+int airlock_setup(void);
 
 /* module.c */
 int module_run(const char *name);

@@ -7,6 +7,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Debian's cross glibc has no static libcrypt (glibc 2.36 dropped it and
+ * libxcrypt has no cross package): without one, leave out the commands that
+ * hash passwords. musl has crypt() in libc. */
+#define NO_CRYPT "# CONFIG_PASSWD is not set\n# CONFIG_SU is not set\n" \
+  "# CONFIG_LOGIN is not set\n# CONFIG_MKPASSWD is not set\n" \
+  "# CONFIG_SULOGIN is not set\n"
+
+static int crypt_ok(void)
+{
+  static const char code[] = "char *crypt(const char *, const char *);\n"
+    "int main(void) { return !crypt(\"a\", \"ab\"); }\n";
+  char *cc = xprintf("%s%s", B.prefix, B.cc);
+  int ok = !cc_try(cc, code, 0) || !cc_try(cc, code, "-lcrypt");
+
+  if (!ok) say("toybox: %s has no crypt(): without passwd, su, login, mkpasswd",
+               cc);
+  free(cc);
+  return ok;
+}
+
 /* Checked before anything is deleted: is there a toybox source at all? */
 int toybox_source(void)
 {
@@ -32,7 +52,8 @@ int toybox_build(void)
   if (url && hash && download(B.download, hash, url)) return -1;
   if (setupfor(B.download, B.build, "toybox", &dir)) return -1;
   conf = xprintf("%s/.mkroot-allconfig", dir);
-  if (write_file(conf, "CONFIG_SH=y\nCONFIG_ROUTE=y\n", 0644)) return -1;
+  if (write_file(conf, crypt_ok() ? "CONFIG_SH=y\nCONFIG_ROUTE=y\n"
+                 : "CONFIG_SH=y\nCONFIG_ROUTE=y\n" NO_CRYPT, 0644)) return -1;
   cc = xprintf("CC=%s", B.cc);
   prefix = xprintf("CROSS_COMPILE=%s", B.prefix);
   cflags = xprintf("CFLAGS=%s", t && t->cflags ? t->cflags : "");
