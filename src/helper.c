@@ -34,6 +34,12 @@ int helper_main(int argc, char **argv)
       die("cleanup: %s: not under %s", argv[2], build);
     return !!cleanup_dir(argv[2]);
   }
+  /* for bench/run: the initramfs writer alone */
+  if (argc == 4 && !strcmp(argv[1], "cpio")) {
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+
+    return !!cpio_write(argv[2], argv[3], sde ? atoll(sde) : 0);
+  }
   /* for tests/matrix: the target table's names, and a target's known issue */
   if (argc == 2 && !strcmp(argv[1], "targets")) {
     target_list(stdout);
