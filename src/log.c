@@ -9,7 +9,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static int logfd = -1, cmdfd = -1;
@@ -125,7 +127,23 @@ int run_in(const char *dir, char *const argv[])
     dprintf(2, "mkroot: %s: %s\n", argv[0], strerror(errno));
     _exit(127);
   }
-  while (waitpid(pid, &status, 0) < 0)
+  if (isatty(1) && logfd >= 0) {
+    /* On a terminal, a long step shows it is alive: seconds and log size */
+    time_t start = time(0), shown = start;
+    pid_t p;
+
+    while (!(p = waitpid(pid, &status, WNOHANG)) || (p < 0 && errno == EINTR)) {
+      struct stat st;
+
+      if (time(0) - start >= 2 && time(0) != shown && !fstat(logfd, &st)
+          && (shown = time(0)))
+        printf("\r  %s: %lds, log %lld KiB ", argv[0], (long)(time(0) - start),
+               (long long)st.st_size / 1024), fflush(stdout);
+      usleep(250000);
+    }
+    if (time(0) - start >= 2) printf("\r\033[K"), fflush(stdout);
+    if (p < 0) return -1;
+  } else while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR) return -1;
   if (WIFEXITED(status) && !WEXITSTATUS(status)) return 0;
   return -1;
