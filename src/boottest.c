@@ -344,6 +344,16 @@ static int built_targets(char ***out)
   return n;
 }
 
+/* Wait for a test child; the HTTP server is not one of them */
+static pid_t reap(pid_t server, int *status)
+{
+  pid_t p;
+
+  while ((p = wait(status)) == server || (p < 0 && errno == EINTR))
+    if (p == server) die("boottest: the HTTP server died");
+  return p;
+}
+
 int boottest_main(int argc, char **argv)
 {
   char marker[40] = "NET", **names;
@@ -377,7 +387,7 @@ int boottest_main(int argc, char **argv)
       failed++;
       continue;
     }
-    while (running >= jobs && wait(&status) > 0) {
+    while (running >= jobs && reap(server, &status) > 0) {
       running--;
       failed += !WIFEXITED(status) || WEXITSTATUS(status);
     }
@@ -385,8 +395,7 @@ int boottest_main(int argc, char **argv)
     if (!(pid = fork())) _exit(test_one(dir, names[i], marker, port, timeout));
     running++;
   }
-  while (running && wait(&status) > 0) {
-    if (status == -1) continue;
+  while (running && reap(server, &status) > 0) {
     running--;
     failed += !WIFEXITED(status) || WEXITSTATUS(status);
   }
