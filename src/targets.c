@@ -17,6 +17,12 @@
 #define MALTA "MIPS_MALTA,SERIAL_8250,SERIAL_8250_CONSOLE,PCI,BLK_DEV_SD,ATA," \
               "ATA_SFF,ATA_BMDMA,ATA_PIIX,NET_VENDOR_AMD,PCNET32," \
               "POWER_RESET,POWER_RESET_SYSCON,RTC_CLASS,RTC_DRV_CMOS"
+#define VERSATILE "CPU_ARM926T,MMU,ARM_THUMB,AEABI,ARCH_VERSATILE,ATAGS," \
+  "DEPRECATED_PARAM_STRUCT,ARM_ATAG_DTB_COMPAT," \
+  "ARM_ATAG_DTB_COMPAT_CMDLINE_EXTEND,SERIAL_AMBA_PL011," \
+  "SERIAL_AMBA_PL011_CONSOLE,RTC_CLASS,RTC_DRV_PL031,RTC_HCTOSYS,PCI," \
+  "PCI_VERSATILE,BLK_DEV_SD,SCSI,SCSI_LOWLEVEL,SCSI_SYM53C8XX_2," \
+  "SCSI_SYM53C8XX_MMIO,NET_VENDOR_REALTEK,8139CP"
 #define PSERIES "PPC64,PPC_PSERIES,PPC_OF_BOOT_TRAMPOLINE,BLK_DEV_SD," \
                 "SCSI_LOWLEVEL,SCSI_IBMVSCSI,ATA,NET_VENDOR_IBM,IBMVETH," \
                 "HVC_CONSOLE,PPC_TRANSACTIONAL_MEM,PPC_DISABLE_WERROR," \
@@ -55,24 +61,14 @@ const struct target targets[] = {
    .machine = "-M versatilepb -net nic,model=rtl8139 -net user",
    .console = "ttyAMA0", .image = "arch/arm/boot/zImage",
    .dtb = "arch/arm/boot/dts/versatile-pb.dtb", .disk = HDA,
-   .kconf = "CPU_ARM926T,MMU,VFP,ARM_THUMB,AEABI,ARCH_VERSATILE,ATAGS,"
-            "DEPRECATED_PARAM_STRUCT,ARM_ATAG_DTB_COMPAT,"
-            "ARM_ATAG_DTB_COMPAT_CMDLINE_EXTEND,SERIAL_AMBA_PL011,"
-            "SERIAL_AMBA_PL011_CONSOLE,RTC_CLASS,RTC_DRV_PL031,RTC_HCTOSYS,"
-            "PCI,PCI_VERSATILE,BLK_DEV_SD,SCSI,SCSI_LOWLEVEL,SCSI_SYM53C8XX_2,"
-            "SCSI_SYM53C8XX_MMIO,NET_VENDOR_REALTEK,8139CP",
+   .kconf = "VFP," VERSATILE,
    .kconfig = "CONFIG_SCSI_SYM53C8XX_DMA_ADDRESSING_MODE=0"},
   {.name = "armv4l", .debian = "arm-linux-gnueabi-",
    .karch = "arm", .qemu = "arm",
    .machine = "-M versatilepb -cpu arm925 -net nic,model=rtl8139 -net user",
    .console = "ttyAMA0", .image = "arch/arm/boot/zImage",
    .dtb = "arch/arm/boot/dts/versatile-pb.dtb", .disk = HDA,
-   .kconf = "CPU_ARM926T,MMU,ARM_THUMB,AEABI,ARCH_VERSATILE,ATAGS,"
-            "DEPRECATED_PARAM_STRUCT,ARM_ATAG_DTB_COMPAT,"
-            "ARM_ATAG_DTB_COMPAT_CMDLINE_EXTEND,SERIAL_AMBA_PL011,"
-            "SERIAL_AMBA_PL011_CONSOLE,RTC_CLASS,RTC_DRV_PL031,RTC_HCTOSYS,"
-            "PCI,PCI_VERSATILE,BLK_DEV_SD,SCSI,SCSI_LOWLEVEL,SCSI_SYM53C8XX_2,"
-            "SCSI_SYM53C8XX_MMIO,NET_VENDOR_REALTEK,8139CP",
+   .kconf = VERSATILE,
    .kconfig = "CONFIG_SCSI_SYM53C8XX_DMA_ADDRESSING_MODE=0",
    .cflags = "-march=armv4t"},
   {.name = "m68k", .debian = "m68k-linux-gnu-",
