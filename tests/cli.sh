@@ -49,5 +49,22 @@ expect_rc 0 $? "-n module run: $out"
 grep -q '^FOO=bar$' output/host/env.txt || fail "FOO missing"
 grep -q '^http_proxy=' output/host/env.txt || fail "proxy missing"
 grep -q '^SECRET=\|^TERM=' output/host/env.txt && fail "environment not cleared"
+# ./cross: listing, unknown target, "all" with a failing target renamed
+contains "$("$TOP/cross")" "x86_64"
+out="$("$TOP/cross" nosuch true 2>&1)"; expect_rc 1 $? "cross nosuch"
+contains "$out" "unknown target; available: x86_64"
+mkdir -p output/aarch64 && echo stale > output/aarch64/old
+out="$(JOBS=2 "$TOP/cross" all sh -c 'echo "cc=$CROSS_COMPILE"; case "$CROSS_COMPILE" in *aarch64*) exit 1;; esac' 2>&1)"
+expect_rc 1 $? "cross all with a failure"
+grep -q '^aarch64 .*FAILED' <<< "$out" && grep -q '^x86_64 .*ok' <<< "$out" || fail "cross all table: $out"
+[ -d output/aarch64.failed ] && [ ! -e output/aarch64 ] || fail "failed target not renamed"
+grep -q '^cc=/usr/bin/x86_64-linux-gnu-$' output/x86_64/cross.txt || fail "cross.txt: $(cat output/x86_64/cross.txt)"
+
+# ./run and ./clean
+out="$("$TOP/run" 2>&1)"; expect_rc 1 $? "run with nothing built"
+contains "$out" "nothing built"
+out="$("$TOP/run" nosuch 2>&1)"; expect_rc 1 $? "run nosuch"
+mkdir -p download/keep build/x && "$TOP/clean" && [ ! -e output ] && [ ! -e build ] &&
+  [ -d download/keep ] || fail "clean"
 cd /; rm -rf "$T"
 pass

@@ -25,6 +25,18 @@ contains "$out" "x86_64"
 out="$(./mkroot -n LINUX=/tmp kernel 2>&1)"; expect_rc 1 $? "LINUX not a tree"
 contains "$out" "/tmp: not a kernel source tree"
 
+# a kernel build failure shows its first error line and the log's path
+F="$(mktemp -d)"; mkdir -p "$F/kernel"
+cat > "$F/Makefile" << 'EOM'
+allnoconfig:
+	@mkdir -p $(O) && echo 'CONFIG_64BIT=y' > $(O)/.config
+	@printf 'all:\n\t@echo "  CC  init/main.o"\n\t@echo "init/main.c:1:1: error: boom"\n\t@false\n' > $(O)/Makefile
+EOM
+out="$(./mkroot -n LINUX="$F" kernel 2>&1)"; expect_rc 1 $? "kernel build failure"
+contains "$out" "init/main.c:1:1: error: boom"
+contains "$out" "kernel build failed, see $TOP/output/host/log.txt"
+rm -rf "$F" build/host/linux/Makefile
+
 # restore the good build (nothing changed: incremental), then boot it
 start=$SECONDS
 ./mkroot -n kernel > /dev/null 2>&1 || fail "rebuild"
