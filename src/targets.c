@@ -17,7 +17,7 @@
 #define MALTA "MIPS_MALTA,SERIAL_8250,SERIAL_8250_CONSOLE,PCI,BLK_DEV_SD,ATA," \
               "ATA_SFF,ATA_BMDMA,ATA_PIIX,NET_VENDOR_AMD,PCNET32," \
               "POWER_RESET,POWER_RESET_SYSCON,RTC_CLASS,RTC_DRV_CMOS"
-#define VERSATILE "CPU_ARM926T,MMU,ARM_THUMB,AEABI,ARCH_VERSATILE,ATAGS," \
+#define VERSATILE "ARCH_MULTI_V5,CPU_ARM926T,MMU,ARM_THUMB,AEABI,ARCH_VERSATILE,ATAGS," \
   "DEPRECATED_PARAM_STRUCT,ARM_ATAG_DTB_COMPAT," \
   "ARM_ATAG_DTB_COMPAT_CMDLINE_EXTEND,SERIAL_AMBA_PL011," \
   "SERIAL_AMBA_PL011_CONSOLE,RTC_CLASS,RTC_DRV_PL031,RTC_HCTOSYS,PCI," \
@@ -65,7 +65,7 @@ const struct target targets[] = {
    .kconfig = "CONFIG_SCSI_SYM53C8XX_DMA_ADDRESSING_MODE=0"},
   {.name = "armv4l", .debian = "arm-linux-gnueabi-",
    .karch = "arm", .qemu = "arm",
-   .machine = "-M versatilepb -cpu arm925 -net nic,model=rtl8139 -net user",
+   .machine = "-M versatilepb -net nic,model=rtl8139 -net user",
    .console = "ttyAMA0", .image = "arch/arm/boot/zImage",
    .dtb = "arch/arm/boot/dts/versatile-pb.dtb", .disk = HDA,
    .kconf = VERSATILE,
@@ -89,12 +89,11 @@ const struct target targets[] = {
   {.name = "mips64", .debian = "mips64-linux-gnuabi64-",
    .karch = "mips", .qemu = "mips64",
    .machine = "-M malta -cpu 5KEc", .console = "ttyS0", .image = "vmlinux",
-   .disk = HDA, .kconf = "CPU_MIPS64_R1,64BIT,MIPS32_O32,MIPS32_N32," MALTA},
+   .disk = HDA, .kconf = "CPU_MIPS64_R1,64BIT," MALTA},
   {.name = "mips64el", .debian = "mips64el-linux-gnuabi64-",
    .karch = "mips", .qemu = "mips64el",
    .machine = "-M malta -cpu 5KEc", .console = "ttyS0", .image = "vmlinux",
-   .disk = HDA, .kconf = "CPU_MIPS64_R1,64BIT,CPU_LITTLE_ENDIAN,MIPS32_O32,"
-                         "MIPS32_N32," MALTA},
+   .disk = HDA, .kconf = "CPU_MIPS64_R1,64BIT,CPU_LITTLE_ENDIAN," MALTA},
   {.name = "powerpc", .debian = "powerpc-linux-gnu-",
    .karch = "powerpc", .qemu = "ppc", .machine = "-M g3beige",
    .console = "ttyS0", .image = "vmlinux", .disk = HDA,
