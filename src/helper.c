@@ -40,6 +40,22 @@ int helper_main(int argc, char **argv)
 
     return !!cpio_write(argv[2], argv[3], sde ? atoll(sde) : 0);
   }
+  /* a target's miniconfig, and the symbol check, on their own */
+  if (argc == 3 && !strcmp(argv[1], "miniconfig")) {
+    const struct target *t = target_find(argv[2]);
+
+    if (!t) die("%s: unknown target", argv[2]);
+    fputs(miniconfig_make(t, getenv("KEXTRA")), stdout);
+    return 0;
+  }
+  if (argc == 4 && !strcmp(argv[1], "symcheck")) {
+    char *mini = read_file(argv[2], 0), *conf = read_file(argv[3], 0), *miss;
+
+    if (!mini || !conf) die("symcheck: can't read %s or %s", argv[2], argv[3]);
+    symbol_check(mini, conf, &miss);
+    fputs(miss, stdout);
+    return !!*miss;
+  }
   /* for tests/matrix: the target table's names, and a target's known issue */
   if (argc == 2 && !strcmp(argv[1], "targets")) {
     target_list(stdout);

@@ -18,8 +18,7 @@
               "ATA_SFF,ATA_BMDMA,ATA_PIIX,NET_VENDOR_AMD,PCNET32," \
               "POWER_RESET,POWER_RESET_SYSCON,RTC_CLASS,RTC_DRV_CMOS"
 #define VERSATILE "ARCH_MULTI_V5,CPU_ARM926T,MMU,ARM_THUMB,AEABI,ARCH_VERSATILE,ATAGS," \
-  "DEPRECATED_PARAM_STRUCT,ARM_ATAG_DTB_COMPAT," \
-  "ARM_ATAG_DTB_COMPAT_CMDLINE_EXTEND,SERIAL_AMBA_PL011," \
+  "DEPRECATED_PARAM_STRUCT,SERIAL_AMBA_PL011," \
   "SERIAL_AMBA_PL011_CONSOLE,RTC_CLASS,RTC_DRV_PL031,RTC_HCTOSYS,PCI," \
   "PCI_VERSATILE,BLK_DEV_SD,SCSI,SCSI_LOWLEVEL,SCSI_SYM53C8XX_2," \
   "SCSI_SYM53C8XX_MMIO,NET_VENDOR_REALTEK,8139CP"
@@ -113,7 +112,7 @@ const struct target targets[] = {
   {.name = "riscv64", .debian = "riscv64-linux-gnu-",
    .karch = "riscv", .qemu = "riscv64", .machine = "-M virt",
    .console = "ttyS0", .image = "arch/riscv/boot/Image", .disk = VIRTIO_DISK,
-   .kconf = "ARCH_RV64I,SERIAL_8250,SERIAL_8250_CONSOLE,SERIAL_OF_PLATFORM,"
+   .kconf = "MMU,ARCH_RV64I,SERIAL_8250,SERIAL_8250_CONSOLE,SERIAL_OF_PLATFORM,"
             "RTC_CLASS,RTC_HCTOSYS,RTC_DRV_GOLDFISH,NET_CORE,VIRTIO_MENU,"
             "VIRTIO_NET,VIRTIO_BLK,VIRTIO_MMIO,PCI,PCI_HOST_GENERIC,VIRTIO_PCI,"
             "SOC_VIRT,NONPORTABLE,FPU"},
@@ -121,7 +120,7 @@ const struct target targets[] = {
    .karch = "s390", .qemu = "s390x", .machine = "",
    .console = "ttysclp0", .image = "arch/s390/boot/bzImage",
    .disk = "-drive file=%s,format=raw,if=virtio",
-   .kconf = "MARCH_Z900,PACK_STACK,NET_CORE,VIRTIO_NET,VIRTIO_BLK,SCLP_TTY,"
+   .kconf = "NET_CORE,VIRTIO_NET,VIRTIO_BLK,SCLP_TTY,"
             "SCLP_CONSOLE,SCLP_VT220_TTY,SCLP_VT220_CONSOLE,S390_GUEST"},
   {.name = "sh4", .debian = "sh4-linux-gnu-",
    .karch = "sh", .qemu = "sh4",
