@@ -45,10 +45,7 @@ const struct target targets[] = {
   {.name = "x32", .debian = "x86_64-linux-gnux32-",
    .karch = "x86", .qemu = "x86_64", .machine = "",
    .console = "ttyS0", .image = "arch/x86/boot/bzImage", .disk = HDA,
-   .kconf = "64BIT,X86_X32_ABI," X86,
-   .note = "Debian's x32 libm.a is a linker script naming "
-           "/usr/lib/x86_64-linux-gnux32/libmvec.a, which no package "
-           "installs: toybox can't link -lm statically"},
+   .kconf = "64BIT,X86_X32_ABI," X86},
   {.name = "aarch64", .debian = "aarch64-linux-gnu-",
    .karch = "arm64", .qemu = "aarch64",
    .machine = "-M virt -cpu cortex-a57", .console = "ttyAMA0",

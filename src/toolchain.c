@@ -56,15 +56,16 @@ static char *which(const char *name)
   }
 }
 
-/* Does cc link this program statically (with lib, if not 0)? 0 if so. */
-int cc_try(const char *cc, const char *code, const char *lib)
+/* Does cc link this program statically (with up to two more arguments,
+ * 0 for none)? 0 if so. */
+int cc_try(const char *cc, const char *code, const char *a, const char *b)
 {
   char *dir = xprintf("%s/build/.cctest%d", B.top, (int)getpid());
   char *c = xprintf("%s/t.c", dir), *o = xprintf("%s/t", dir);
   int rc = -1;
 
   if (!mkdirp(dir, 0755) && !write_file(c, code, 0644))
-    rc = runl(cc, "-static", c, "-o", o, lib, (char *)0);
+    rc = runl(cc, "-static", c, "-o", o, a, b, (char *)0);
   rmrf(dir);
   free(dir);
   free(c);
@@ -74,7 +75,7 @@ int cc_try(const char *cc, const char *code, const char *lib)
 
 static int links_static(const char *cc)
 {
-  return cc_try(cc, "int main(void){return 0;}\n", 0);
+  return cc_try(cc, "int main(void){return 0;}\n", 0, 0);
 }
 
 /* CROSS_COMPILE (may be "" for the host) to an absolute prefix, and which

@@ -19,7 +19,7 @@ static int crypt_ok(void)
   static const char code[] = "char *crypt(const char *, const char *);\n"
     "int main(void) { return !crypt(\"a\", \"ab\"); }\n";
   char *cc = xprintf("%s%s", B.prefix, B.cc);
-  int ok = !cc_try(cc, code, 0) || !cc_try(cc, code, "-lcrypt");
+  int ok = !cc_try(cc, code, 0, 0) || !cc_try(cc, code, "-lcrypt", 0);
 
   if (!ok) say("toybox: %s has no crypt(): without passwd, su, login, mkpasswd",
                cc);
@@ -58,8 +58,17 @@ int toybox_build(void)
   prefix = xprintf("CROSS_COMPILE=%s", B.prefix);
   cflags = xprintf("CFLAGS=%s", t && t->cflags ? t->cflags : "");
   cpus = xprintf("CPUS=%d", ncpus());
-  ldflags = xprintf("LDFLAGS=--static%s%s", t && t->cflags ? " " : "",
-                    t && t->cflags ? t->cflags : "");
+  {
+    char *full = xprintf("%s%s", B.prefix, B.cc);
+    char *fixdir = xprintf("%s/libfix", B.build);
+    int fix = libm_fix(full, fixdir);
+
+    if (fix > 0) say("toybox: %s's static libm.a is broken: linking a fixed "
+                     "copy from %s", full, fixdir);
+    ldflags = xprintf("LDFLAGS=--static%s%s%s%s", t && t->cflags ? " " : "",
+                      t && t->cflags ? t->cflags : "", fix > 0 ? " -L" : "",
+                      fix > 0 ? fixdir : "");
+  }
   conf = xprintf("KCONFIG_ALLCONFIG=%s", conf);
   /* toybox's install.sh reads $TARGET as a binary suffix: keep it out */
   rc = run_in(dir, (char *const[]){"env", "-u", "TARGET", cc, prefix, cflags,
