@@ -110,7 +110,9 @@ const struct target targets[] = {
    .machine = "-M pseries -vga none", .console = "hvc0", .image = "vmlinux",
    .disk = HDA, .kconf = "CPU_LITTLE_ENDIAN," PSERIES},
   {.name = "riscv64", .debian = "riscv64-linux-gnu-",
-   .karch = "riscv", .qemu = "riscv64", .machine = "-M virt",
+   .karch = "riscv", .qemu = "riscv64",
+   /* no NIC unless asked for: one on virtio-mmio, like the disk */
+   .machine = "-M virt -netdev user,id=net0 -device virtio-net-device,netdev=net0",
    .console = "ttyS0", .image = "arch/riscv/boot/Image", .disk = VIRTIO_DISK,
    .kconf = "MMU,ARCH_RV64I,SERIAL_8250,SERIAL_8250_CONSOLE,SERIAL_OF_PLATFORM,"
             "RTC_CLASS,RTC_HCTOSYS,RTC_DRV_GOLDFISH,NET_CORE,VIRTIO_MENU,"
