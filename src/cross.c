@@ -24,28 +24,6 @@ static void cross_usage(void)
 "                      target renamed output/TARGET.failed; JOBS=N side by side\n");
 }
 
-static int executable(const char *path)
-{
-  return !access(path, X_OK);
-}
-
-static char *in_path(const char *name)
-{
-  char *path = xstrdup(getenv("PATH") ? getenv("PATH") : ""), *s, *save = 0;
-
-  for (s = strtok_r(path, ":", &save); s; s = strtok_r(0, ":", &save)) {
-    char *try = xprintf("%s/%s", s, name);
-
-    if (executable(try)) {
-      free(path);
-      return try;
-    }
-    free(try);
-  }
-  free(path);
-  return 0;
-}
-
 /* The CROSS_COMPILE prefix for a target, or 0 */
 static char *compiler_for(const struct target *t)
 {
@@ -74,7 +52,7 @@ static char *compiler_for(const struct target *t)
   }
   if (!t->debian) return 0;
   {
-    char *gcc = xprintf("%sgcc", t->debian), *p = in_path(gcc);
+    char *gcc = xprintf("%sgcc", t->debian), *p = which(gcc);
 
     free(gcc);
     if (!p) return 0;

@@ -72,6 +72,7 @@ extern const struct target targets[];
 
 /* toolchain.c */
 const char *triplet_target(const char *prefix);
+char *which(const char *name);
 int cc_try(const char *cc, const char *code, const char *a, const char *b);
 int libm_fix(const char *cc, const char *dir);
 int toolchain_resolve(const char *cross, char **prefix_out, char **cc_out,

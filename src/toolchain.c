@@ -40,7 +40,7 @@ const char *triplet_target(const char *prefix)
 }
 
 /* Find an executable: a path with '/', else searched in PATH. */
-static char *which(const char *name)
+char *which(const char *name)
 {
   const char *path = getenv("PATH"), *p;
   char *try;
