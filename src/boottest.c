@@ -330,15 +330,13 @@ static int built_targets(char ***out)
 
   *out = xmalloc(256 * sizeof(char *));
   while (d && (e = readdir(d)) && n < 255) {
-    char *pat = xprintf("output/%s/qemu-*.sh", e->d_name);
-    glob_t gl;
+    char *script;
 
     if (*e->d_name != '.' && !strstr(e->d_name, ".failed")
-        && !glob(pat, 0, 0, &gl)) {
+        && (script = launch_script(e->d_name))) {
       (*out)[n++] = xstrdup(e->d_name);
-      globfree(&gl);
+      free(script);
     }
-    free(pat);
   }
   if (d) closedir(d);
   return n;

@@ -16,10 +16,6 @@ struct build B;
 /* Directories and variables every step and module sees */
 static void setup_paths(void)
 {
-  char cwd[PATH_MAX];
-
-  if (!getcwd(cwd, sizeof(cwd))) die("getcwd: %s", strerror(errno));
-  B.top = xstrdup(cwd);
   B.src = self_dir();
   B.download = getenv("DOWNLOAD") && *getenv("DOWNLOAD")
     ? xstrdup(getenv("DOWNLOAD")) : xprintf("%s/download", B.top);
@@ -40,9 +36,12 @@ static void setup_paths(void)
 static void setup_toolchain(void)
 {
   const char *cross = getenv("CROSS_COMPILE"), *target = getenv("TARGET");
-  char *why;
+  char *why, cwd[PATH_MAX];
   struct utsname u;
 
+  /* first: the static-link probe works under TOP/build */
+  if (!getcwd(cwd, sizeof(cwd))) die("getcwd: %s", strerror(errno));
+  B.top = xstrdup(cwd);
   if (!cross) cross = "";
   if (toolchain_resolve(cross, &B.prefix, &B.cc, &why)) die("%s", why);
   if (*B.prefix) setenv("CROSS_COMPILE", B.prefix, 1);

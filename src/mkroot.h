@@ -121,6 +121,7 @@ int qemu_script(const struct target *t, const char *outdir);
 int mkroot_main(int argc, char **argv);
 int cross_main(int argc, char **argv);
 int run_main(int argc, char **argv);
+char *launch_script(const char *name);
 int clean_main(int argc, char **argv);
 int boottest_main(int argc, char **argv);
 int helper_main(int argc, char **argv);

@@ -9,7 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *script_for(const char *name)
+/* output/NAME's launch script, or 0 if NAME isn't built */
+char *launch_script(const char *name)
 {
   char *pat = xprintf("output/%s/qemu-*.sh", name);
   glob_t gl;
@@ -30,7 +31,7 @@ int run_main(int argc, char **argv)
 
     while (d && (e = readdir(d)))
       if (*e->d_name != '.' && !strstr(e->d_name, ".failed")
-          && (script = script_for(e->d_name)))
+          && (script = launch_script(e->d_name)))
         printf("%s%s", n++ ? " " : "", e->d_name);
     if (d) closedir(d);
     if (n) printf("\n");
@@ -41,7 +42,7 @@ int run_main(int argc, char **argv)
     fprintf(stderr, "usage: run [TARGET [QEMU ARGS...]]\n");
     return 1;
   }
-  if (!(script = script_for(argv[1]))) {
+  if (!(script = launch_script(argv[1]))) {
     fprintf(stderr, "run: output/%s: no launch script (./mkroot kernel)\n",
             argv[1]);
     return 1;
