@@ -9,10 +9,8 @@
 #include "mkroot.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -234,17 +232,13 @@ static int test_one(const char *dir, const char *name, const char *net_marker,
   char disk_marker[40] = "DISK", tok[17], *script, *disk, *args, *got, *cmd;
   const struct target *t;
   double t0 = now(), prompt_s = -1;
-  glob_t gl;
   int i, ok = 1;
 
   for (i = 0; i < NCHECKS; i++) res[i] = "-";
-  script = xprintf("%s/qemu-*.sh", dir);
-  if (glob(script, 0, 0, &gl) || gl.gl_pathc != 1) {
-    printf("%-12s no launch script %s\n", name, script);
+  if (!(script = launch_script(name))) {
+    printf("%-12s no launch script %s/qemu-*.sh\n", name, dir);
     return 1;
   }
-  script = xstrdup(gl.gl_pathv[0]);
-  globfree(&gl);
   {
     char *tname = xstrdup(strrchr(script, '/') + 6);
 
@@ -319,27 +313,6 @@ static int test_one(const char *dir, const char *name, const char *net_marker,
     fflush(stdout);
   }
   return !ok;
-}
-
-/* With no TARGET: every output/NAME that has a launch script */
-static int built_targets(char ***out)
-{
-  DIR *d = opendir("output");
-  struct dirent *e;
-  int n = 0;
-
-  *out = xmalloc(256 * sizeof(char *));
-  while (d && (e = readdir(d)) && n < 255) {
-    char *script;
-
-    if (*e->d_name != '.' && !strstr(e->d_name, ".failed")
-        && (script = launch_script(e->d_name))) {
-      (*out)[n++] = xstrdup(e->d_name);
-      free(script);
-    }
-  }
-  if (d) closedir(d);
-  return n;
 }
 
 /* Wait for a test child; the HTTP server is not one of them */

@@ -36,12 +36,9 @@ static void setup_paths(void)
 static void setup_toolchain(void)
 {
   const char *cross = getenv("CROSS_COMPILE"), *target = getenv("TARGET");
-  char *why, cwd[PATH_MAX];
+  char *why;
   struct utsname u;
 
-  /* first: the static-link probe works under TOP/build */
-  if (!getcwd(cwd, sizeof(cwd))) die("getcwd: %s", strerror(errno));
-  B.top = xstrdup(cwd);
   if (!cross) cross = "";
   if (toolchain_resolve(cross, &B.prefix, &B.cc, &why)) die("%s", why);
   if (*B.prefix) setenv("CROSS_COMPILE", B.prefix, 1);
@@ -92,7 +89,7 @@ static int download_only(struct args *a)
 int mkroot_main(int argc, char **argv)
 {
   struct args a;
-  char *why, *log;
+  char *why, *log, cwd[PATH_MAX];
   int i;
 
   if (parse_args(argc, argv, &a, &why)) {
@@ -101,6 +98,9 @@ int mkroot_main(int argc, char **argv)
     return 1;
   }
   clear_env(&a);
+  /* TOP first: the toolchain's static-link probe works under TOP/build */
+  if (!getcwd(cwd, sizeof(cwd))) die("getcwd: %s", strerror(errno));
+  B.top = xstrdup(cwd);
   setup_toolchain();
   setup_paths();
   for (i = 0; i < a.nmods; i++)

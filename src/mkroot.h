@@ -122,6 +122,7 @@ int mkroot_main(int argc, char **argv);
 int cross_main(int argc, char **argv);
 int run_main(int argc, char **argv);
 char *launch_script(const char *name);
+int built_targets(char ***out);
 int clean_main(int argc, char **argv);
 int boottest_main(int argc, char **argv);
 int helper_main(int argc, char **argv);
