@@ -1,18 +1,21 @@
 # mkroot: see README.md. "make" builds the multi-call binary and its names.
+# src/lib: the shared library; src/build: the build's context, toolchain
+# and target table; src/step: the build's steps; src/cmd: the commands.
 CC ?= cc
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -Wall -Wextra
+CFLAGS += -std=c11 -Wall -Wextra -Isrc
 LDLIBS = -larchive -lcurl -lcrypto -lz
 NAMES = cross run clean boottest
-SRCS = $(wildcard src/*.c)
+SRCS = $(wildcard src/lib/*.c src/build/*.c src/step/*.c src/cmd/*.c)
 OBJS = $(SRCS:src/%.c=obj/%.o)
-LIBOBJS = $(filter-out obj/main.o,$(OBJS))
+LIBOBJS = $(filter-out obj/cmd/main.o,$(OBJS))
+HDRS = src/mkroot.h src/lib/lib.h
 TESTS = $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/*_test.c))
 
 all: mkroot $(NAMES)
 
-obj/%.o: src/%.c src/mkroot.h
-	@mkdir -p obj
+obj/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 mkroot: $(OBJS)
@@ -25,9 +28,9 @@ tests/bin/init_test: tests/init_test.c src/init/init.c
 	@mkdir -p tests/bin
 	$(CC) $(CFLAGS) -Wno-unused-function $< -o $@
 
-tests/bin/%_test: tests/%_test.c $(LIBOBJS)
+tests/bin/%_test: tests/%_test.c $(LIBOBJS) $(HDRS)
 	@mkdir -p tests/bin
-	$(CC) $(CFLAGS) -Isrc $< $(LIBOBJS) -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $< $(LIBOBJS) -o $@ $(LDLIBS)
 
 tests: $(TESTS)
 

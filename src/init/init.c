@@ -216,7 +216,13 @@ static char *slurp(const char *path, char *buf, size_t len)
 static void set_clock(void)
 {
   time_t t = clock_pick(time(0), getenv("DATE"));
-  struct timeval tv = {t, 0};
+  struct timespec up = {0, 0};
+  struct timeval tv;
+
+  /* DATE was the host's time when QEMU started: add the time since boot */
+  clock_gettime(CLOCK_BOOTTIME, &up);
+  tv.tv_sec = t + up.tv_sec;
+  tv.tv_usec = up.tv_nsec / 1000;
 
   if (t && settimeofday(&tv, 0)) complain("settimeofday");
 }
@@ -253,6 +259,7 @@ static int wait_for(pid_t pid)
   int status;
   pid_t p;
 
+  if (pid < 0) return -1;   /* the fork failed: nothing to wait for */
   for (;;) {
     p = wait(&status);
     if (p == pid) return status;
@@ -322,7 +329,7 @@ static int chroot_shell(void)
   mount_all();
   status = wait_for(spawn("/bin/sh", (char *const[]){"sh", 0}, 0));
   umount_all();
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+  return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 int main(void)

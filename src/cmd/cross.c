@@ -13,17 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void cross_usage(void)
-{
-  fprintf(stderr,
-"usage: cross [TARGET|all] [CMD...]\n\n"
-"cross                 list the targets that have a compiler here\n"
-"cross TARGET CMD...   run CMD with CROSS_COMPILE set for TARGET\n"
-"cross all CMD...      every target in turn; output/TARGET/log.txt each, the\n"
-"                      terminal output in output/TARGET/cross.txt, a failed\n"
-"                      target renamed output/TARGET.failed; JOBS=N side by side\n");
-}
-
 /* The CROSS_COMPILE prefix for a target, or 0 */
 static char *compiler_for(const struct target *t)
 {
@@ -52,7 +41,7 @@ static char *compiler_for(const struct target *t)
   }
   if (!t->debian) return 0;
   {
-    char *gcc = xprintf("%sgcc", t->debian), *p = which(gcc);
+    char *gcc = xprintf("%sgcc", t->debian), *p = which(getenv("PATH"), gcc);
 
     free(gcc);
     if (!p) return 0;
@@ -92,7 +81,7 @@ static void exec_for(const struct target *t, const char *prefix, char **cmd)
   memcpy(argv + i, cmd + 1, n * sizeof(char *));
   setenv("CROSS_COMPILE", prefix, 1);
   execvp(argv[0], argv);
-  fprintf(stderr, "cross: %s: %s\n", argv[0], strerror(errno));
+  perror_msg("%s", argv[0]);
   _exit(127);
 }
 
@@ -125,7 +114,11 @@ static int all(char **cmd)
 
     if (!prefix) continue;
     while (running >= maxjobs && (pid = wait(&status)) > 0)
-      for (i = 0; i < n; i++) if (jobs[i].pid == pid) finish(jobs + i, status), running--;
+      for (i = 0; i < n; i++) if (jobs[i].pid == pid) {
+        child_del(pid);
+        finish(jobs + i, status);
+        running--;
+      }
     dir = xprintf("output/%s", t->name);
     rmrf(xprintf("%s.failed", dir));
     mkdirp(dir, 0755);
@@ -133,7 +126,7 @@ static int all(char **cmd)
     jobs[n] = (struct job){t, 0, time(0), 0, 0};
     printf("%-12s started\n", t->name);
     fflush(stdout);
-    if (!(jobs[n].pid = fork())) {
+    if (!(jobs[n].pid = fork_child())) {
       int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
       if (fd >= 0) {
@@ -146,7 +139,11 @@ static int all(char **cmd)
     running++;
   }
   while (running && (pid = wait(&status)) > 0)
-    for (i = 0; i < n; i++) if (jobs[i].pid == pid) finish(jobs + i, status), running--;
+    for (i = 0; i < n; i++) if (jobs[i].pid == pid) {
+      child_del(pid);
+      finish(jobs + i, status);
+      running--;
+    }
   printf("\n%-12s %-7s %s\n", "target", "result", "seconds");
   for (i = 0; i < n; i++) {
     printf("%-12s %-7s %d\n", jobs[i].t->name, jobs[i].rc ? "FAILED" : "ok",
@@ -162,17 +159,14 @@ int cross_main(int argc, char **argv)
   char *prefix;
 
   if (argc < 2) return list(stdout) ? 0 : 1;
-  if (*argv[1] == '-') {
-    cross_usage();
-    return 1;
-  }
   if (argc < 3) {
-    cross_usage();
+    error_msg("%s: no command to run (see cross --help)", argv[1]);
     return 1;
   }
   if (!strcmp(argv[1], "all")) return all(argv + 2);
   if (!(t = target_find(argv[1])) || !(prefix = compiler_for(t))) {
-    fprintf(stderr, "cross: %s: %s; available: ", argv[1],
+    fflush(stdout);
+    fprintf(stderr, "%s: %s: %s; available: ", progname, argv[1],
             t ? "no compiler here" : "unknown target");
     list(stderr);
     return 1;

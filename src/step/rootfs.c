@@ -32,9 +32,12 @@ static const char *const files[][2] = {
   {0, 0}
 };
 
-int rootfs_skeleton(const char *root)
+int rootfs_skeleton(struct ctx *c)
 {
+  const char *root = c->root;
   int i;
+
+  if (rmrf(root) || mkdirp(root, 0755)) return -1;
 
   for (i = 0; dirs[i]; i++) {
     char *p = xprintf("%s/%s", root, dirs[i]);
@@ -47,7 +50,7 @@ int rootfs_skeleton(const char *root)
     char *p = xprintf("%s/%s", root, links[i][1]);
 
     if (symlink(links[i][0], p) && errno != EEXIST) {
-      warnm("%s: %s", p, strerror(errno));
+      perror_msg("%s", p);
       free(p);
       return -1;
     }
@@ -64,7 +67,7 @@ int rootfs_skeleton(const char *root)
     char *tmp = xprintf("%s/tmp", root), *guest = xprintf("%s/home/guest", root);
     int rc = chmod(tmp, 01777) || chown(guest, 500, 500);
 
-    if (rc && errno != EPERM) warnm("%s: %s", tmp, strerror(errno));
+    if (rc && errno != EPERM) perror_msg("%s", tmp);
     free(tmp);
     free(guest);
   }

@@ -1,12 +1,12 @@
-/* args.c: mkroot's command line, and the cleared environment the build
- * runs in. The usage text is the spec. */
+/* args.c: mkroot's command line. The usage text is the spec. */
 #define _GNU_SOURCE
 #include "mkroot.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-void usage(FILE *f)
+void mkroot_usage(FILE *f)
 {
   fputs(
 "usage: mkroot [-n] [-d] [-l] [NAME=VALUE...] [MODULE...]\n"
@@ -20,13 +20,14 @@ void usage(FILE *f)
 "-l  record each command the build runs in output/TARGET/cmdlog.txt\n"
 "\n"
 "NAME=VALUE sets a variable for the build: CROSS_COMPILE, TARGET, LINUX,\n"
-"KEXTRA, KARGS, MIRROR, NO_CLEANUP, MODULES (extra module directories),\n"
-"SOURCE_DATE_EPOCH, STRICT, ... The build sees only HOME, PATH,\n"
-"CROSS_COMPILE, the *_proxy variables and these.\n", f);
+"KEXTRA, KARGS, QEMU_MORE, MIRROR, NO_CLEANUP, MODULES (extra module\n"
+"directories), SOURCE_DATE_EPOCH, STRICT, DOWNLOAD_MAX, DOWNLOAD_TIMEOUT,\n"
+"... The build sees only HOME, PATH, CROSS_COMPILE, the *_proxy variables\n"
+"and these.\n", f);
 }
 
 /* A variable name: letters, digits and underscores, not starting with a digit */
-static int valid_name(const char *s, size_t len)
+static int var_name(const char *s, size_t len)
 {
   size_t i;
 
@@ -63,12 +64,12 @@ int parse_args(int argc, char **argv, struct args *a, char **why)
         }
       }
     } else if (eq) {
-      if (!valid_name(s, eq - s)) {
+      if (!var_name(s, eq - s)) {
         *why = xprintf("%s: bad variable name", s);
         return -1;
       }
       a->vars[a->nvars++] = s;
-    } else if (!*s || *s == '.' || strchr(s, '/')) {
+    } else if (!valid_name(s)) {
       *why = xprintf("'%s': bad module name", s);
       return -1;
     } else a->mods[a->nmods++] = s;
@@ -85,28 +86,4 @@ int env_keep(const char *name)
 
   for (i = 0; keep[i]; i++) if (!strcmp(name, keep[i])) return 1;
   return len > 6 && !strcasecmp(name + len - 6, "_proxy");
-}
-
-void clear_env(struct args *a)
-{
-  extern char **environ;
-  char **old = environ, **e;
-  int n = 0, i;
-
-  for (e = old; *e; e++) n++;
-  {
-    char *save[n + 1];
-
-    for (i = 0, e = old; *e; e++) {
-      char *eq = strchr(*e, '=');
-      char *name = eq ? strndup(*e, eq - *e) : xstrdup(*e);
-
-      if (env_keep(name)) save[i++] = xstrdup(*e);
-      free(name);
-    }
-    save[i] = 0;
-    clearenv();
-    for (i = 0; save[i]; i++) putenv(save[i]);
-  }
-  for (i = 0; i < a->nvars; i++) putenv(xstrdup(a->vars[i]));
 }

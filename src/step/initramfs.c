@@ -1,4 +1,4 @@
-/* cpio.c: the initramfs writer: a "newc" cpio archive of a directory tree,
+/* initramfs.c: the initramfs writer: a "newc" cpio archive of a directory tree,
  * gzip-compressed. Entries sorted by name, owner root, every time set to one
  * given epoch, inode numbers assigned in order, hard links kept (data with
  * the first name, as the kernel's unpacker wants), and /dev/console written
@@ -28,47 +28,22 @@ struct list { struct entry *e; size_t n, cap; };
 
 static void add(struct list *l, const char *name, const struct stat *st)
 {
-  if (l->n == l->cap) {
-    l->e = realloc(l->e, (l->cap = l->cap * 2 + 64) * sizeof(*l->e));
-    if (!l->e) die("out of memory");
-  }
+  if (l->n == l->cap)
+    l->e = xrealloc(l->e, (l->cap = l->cap * 2 + 64) * sizeof(*l->e));
   memset(l->e + l->n, 0, sizeof(*l->e));
   l->e[l->n].name = xstrdup(name);
   l->e[l->n++].st = *st;
 }
 
-static int walk(const char *root, const char *rel, struct list *l)
+struct collect { const char *root; struct list *l; };
+
+static int collect(struct walk *w)
 {
-  char *dir = *rel ? xprintf("%s/%s", root, rel) : xstrdup(root);
-  DIR *d = opendir(dir);
-  struct dirent *e;
-  int rc = 0;
+  struct collect *c = w->arg;
 
-  if (!d) {
-    warnm("%s: %s", dir, strerror(errno));
-    free(dir);
-    return -1;
-  }
-  while (!rc && (e = readdir(d))) {
-    char *name, *path;
-    struct stat st;
-
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    name = *rel ? xprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
-    path = xprintf("%s/%s", root, name);
-    if (lstat(path, &st)) {
-      warnm("%s: %s", path, strerror(errno));
-      rc = -1;
-    } else {
-      add(l, name, &st);
-      if (S_ISDIR(st.st_mode)) rc = walk(root, name, l);
-    }
-    free(name);
-    free(path);
-  }
-  closedir(d);
-  free(dir);
-  return rc;
+  if (w->post || !strcmp(w->path, c->root)) return 0;
+  add(c->l, w->path + strlen(c->root) + 1, &w->st);
+  return 0;
 }
 
 static int by_name(const void *a, const void *b)
@@ -120,47 +95,82 @@ static int put(gzFile gz, const void *buf, size_t len)
 }
 
 static int header(gzFile gz, const char *name, unsigned ino, unsigned mode,
-                  unsigned nlink, long long mtime, size_t size, unsigned rmaj,
-                  unsigned rmin)
+                  unsigned nlink, long long mtime, unsigned long size,
+                  unsigned rmaj, unsigned rmin)
 {
-  char hdr[111 + 4096];
-  int len = snprintf(hdr, sizeof(hdr),
-    "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X%s",
+  char *hdr = xprintf(
+    "070701%08X%08X%08X%08X%08X%08X%08lX%08X%08X%08X%08X%08zX%08X%s",
     ino, mode, 0, 0, nlink, (unsigned)mtime, size, 0, 0, rmaj, rmin,
     strlen(name) + 1, 0, name);
-
-  if (len < 0 || len >= (int)sizeof(hdr)) return -1;
   /* header plus name and its NUL, padded to 4 */
-  return put(gz, hdr, len + 1);
+  int rc = put(gz, hdr, strlen(hdr) + 1);
+
+  free(hdr);
+  return rc;
+}
+
+/* newc's size field has 8 hex digits */
+#define NEWC_MAX 0xffffffffULL
+
+/* A regular file's data, streamed, then padded to 4 */
+static int file_data(gzFile gz, const char *path, off_t size)
+{
+  char buf[65536];
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  off_t done = 0;
+  ssize_t r = 0;
+
+  if (fd < 0) {
+    perror_msg("%s", path);
+    return -1;
+  }
+  while (done < size && (r = read(fd, buf, sizeof(buf))) > 0) {
+    if (r > size - done) r = size - done;
+    if (gzwrite(gz, buf, r) != r) break;
+    done += r;
+  }
+  close(fd);
+  if (r < 0) perror_msg("%s", path);
+  else if (done != size) error_msg("%s: changed size while being written", path);
+  if (done != size) return -1;
+  if (size % 4 && gzwrite(gz, "\0\0\0", 4 - size % 4) != 4 - size % 4)
+    return -1;
+  return 0;
 }
 
 static int write_entry(gzFile gz, const char *root, struct entry *e,
                        long long mtime)
 {
-  char *path = xprintf("%s/%s", root, e->name), *data = 0;
-  size_t size = 0;
+  char *path = xprintf("%s/%s", root, e->name), *link = 0;
   mode_t m = e->st.st_mode;
-  int rc;
+  unsigned long size = 0;
+  int rc = -1;
 
   if (S_ISLNK(m)) {
-    char buf[4096];
-    ssize_t n = readlink(path, buf, sizeof(buf));
+    ssize_t n;
 
-    if (n < 0) rc = -1;
-    else {
-      data = xprintf("%.*s", (int)n, buf);
-      size = n;
+    link = xmalloc(e->st.st_size + 1);
+    n = readlink(path, link, e->st.st_size + 1);
+    if (n < 0) perror_msg("%s", path);
+    else if (n != e->st.st_size || !n)
+      error_msg("%s: symlink changed or empty", path);
+    else size = n;
+    if (!size) goto out;
+  } else if (S_ISREG(m) && e->data) {
+    if ((unsigned long long)e->st.st_size > NEWC_MAX) {
+      error_msg("%s: %lld bytes: an initramfs (newc) file holds at most "
+                "4 GiB - 1", path, (long long)e->st.st_size);
+      goto out;
     }
-  } else if (S_ISREG(m) && e->data && !(data = read_file(path, &size))) {
-    warnm("%s: %s", path, strerror(errno));
-    free(path);
-    return -1;
+    size = e->st.st_size;
   }
-  rc = header(gz, e->name, e->ino, m, e->nlink, mtime, data ? size : 0,
+  rc = header(gz, e->name, e->ino, m, e->nlink, mtime, size,
               (S_ISCHR(m) || S_ISBLK(m)) ? major(e->st.st_rdev) : 0,
-              (S_ISCHR(m) || S_ISBLK(m)) ? minor(e->st.st_rdev) : 0)
-       || (data && put(gz, data, size));
-  free(data);
+              (S_ISCHR(m) || S_ISBLK(m)) ? minor(e->st.st_rdev) : 0);
+  if (!rc && link) rc = put(gz, link, size);
+  else if (!rc && size) rc = file_data(gz, path, (off_t)size);
+out:
+  free(link);
   free(path);
   return rc;
 }
@@ -168,12 +178,13 @@ static int write_entry(gzFile gz, const char *root, struct entry *e,
 int cpio_write(const char *root, const char *out, long long mtime)
 {
   struct list l = {0};
-  char *tmp = xprintf("%s.tmp%d", out, (int)getpid());
+  struct collect c = {root, &l};
+  struct newfile f;
   int rc = 0, have_console = 0, have_dev = 0;
   size_t i;
   gzFile gz;
 
-  if (walk(root, "", &l)) return -1;
+  if (walk_tree(root, collect, &c, 0)) return -1;
   for (i = 0; i < l.n; i++) {
     have_console |= !strcmp(l.e[i].name, "dev/console");
     have_dev |= !strcmp(l.e[i].name, "dev");
@@ -191,20 +202,20 @@ int cpio_write(const char *root, const char *out, long long mtime)
   }
   qsort(l.e, l.n, sizeof(*l.e), by_name);
   number(&l);
-  if (!(gz = gzopen(tmp, "wb9"))) {
-    warnm("%s: %s", tmp, strerror(errno));
+  if (newfile_open(&f, out, 0644)) return -1;
+    if (!(gz = gzdopen(dup(f.fd), "wb9"))) {
+    perror_msg("%s", out);
+    newfile_abort(&f);
     return -1;
   }
   for (i = 0; !rc && i < l.n; i++) rc = write_entry(gz, root, l.e + i, mtime);
   if (!rc) rc = header(gz, "TRAILER!!!", 0, 0, 1, 0, 0, 0, 0);
   if (gzclose(gz) != Z_OK) rc = -1;
-  if (!rc && rename(tmp, out)) rc = -1;
   if (rc) {
-    warnm("%s: can't write the initramfs", out);
-    unlink(tmp);
-  }
+    error_msg("%s: initramfs not written", out);
+    newfile_abort(&f);
+  } else rc = newfile_commit(&f);
   for (i = 0; i < l.n; i++) free(l.e[i].name);
   free(l.e);
-  free(tmp);
   return rc;
 }

@@ -2,7 +2,8 @@
  * are appended to QEMU's command line. TCG unless asked otherwise: on this
  * kind of machine /dev/kvm opens, but Linux guests die early under KVM
  * (nested virtualization), so KVM is used only with ACCEL=kvm or an -accel
- * or -enable-kvm argument. */
+ * or -enable-kvm argument. What the user gave (QEMU_MORE, split into
+ * words; KARGS, one string) is quoted for the shell, never pasted raw. */
 #define _GNU_SOURCE
 #include "mkroot.h"
 
@@ -16,11 +17,37 @@ static const char *base(const char *p)
   return s ? s + 1 : p;
 }
 
-int qemu_script(const struct target *t, const char *outdir)
+/* " 'word' 'word'" for each whitespace-separated word of s */
+static char *quote_words(const char *s)
 {
-  const char *more = getenv("QEMU_MORE"), *kargs = getenv("KARGS");
+  char *out = xstrdup("");
+
+  while (s && *s) {
+    size_t n = strcspn(s, " \t\n");
+
+    if (n) {
+      char *w = xstrndup(s, n), *q = shell_quote(w), *o;
+
+      o = xprintf("%s %s", out, q);
+      free(out);
+      free(w);
+      free(q);
+      out = o;
+    }
+    s += n;
+    s += strspn(s, " \t\n");
+  }
+  return out;
+}
+
+int qemu_script(struct ctx *c)
+{
+  const struct target *t = c->t;
+  const char *kargs = ctx_get(c, "KARGS");
+  char *more = quote_words(ctx_get(c, "QEMU_MORE"));
+  char *karg = shell_quote(kargs ? kargs : "");
   char *dtb = t->dtb ? xprintf(" -dtb \"$DIR/%s\"", base(t->dtb)) : xstrdup("");
-  char *path = xprintf("%s/qemu-%s.sh", outdir, t->name);
+  char *path = xprintf("%s/qemu-%s.sh", c->output, t->name);
   char *text = xprintf(
     "#!/bin/sh\n"
     "# Boot mkroot's %s system. Arguments are appended to QEMU's command\n"
@@ -31,14 +58,16 @@ int qemu_script(const struct target *t, const char *outdir)
     "  *\" -accel \"*|*\" -enable-kvm \"*) ;;\n"
     "  *) set -- -accel \"${ACCEL:-tcg}\" \"$@\" ;;\n"
     "esac\n"
-    "exec qemu-system-%s %s%s%s -nographic -no-reboot -m 256 \\\n"
+    "exec qemu-system-%s %s%s -nographic -no-reboot -m 256 \\\n"
     "  -kernel \"$DIR/%s\" -initrd \"$DIR/root.cpio.gz\"%s \\\n"
-    "  -append \"panic=1 HOST=%s console=%s DATE=$(date +%%s) %s $KARGS\" "
+    "  -append \"panic=1 HOST=%s console=%s DATE=$(date +%%s) \"%s\" $KARGS\" "
     "\"$@\"\n",
-    t->name, t->name, t->qemu, t->machine, more ? " " : "", more ? more : "",
-    base(t->image), dtb, t->name, t->console, kargs ? kargs : "");
+    t->name, t->name, t->qemu, t->machine, more, base(t->image), dtb,
+    t->name, t->console, karg);
   int rc = write_file(path, text, 0755);
 
+  free(more);
+  free(karg);
   free(dtb);
   free(path);
   free(text);

@@ -14,12 +14,12 @@
   "# CONFIG_LOGIN is not set\n# CONFIG_MKPASSWD is not set\n" \
   "# CONFIG_SULOGIN is not set\n"
 
-static int crypt_ok(void)
+static int crypt_ok(struct ctx *c)
 {
   static const char code[] = "char *crypt(const char *, const char *);\n"
     "int main(void) { return !crypt(\"a\", \"ab\"); }\n";
-  char *cc = xprintf("%s%s", B.prefix, B.cc);
-  int ok = !cc_try(cc, code, 0, 0) || !cc_try(cc, code, "-lcrypt", 0);
+  char *cc = ctx_cc(c);
+  int ok = !cc_try(c, cc, code, 0, 0) || !cc_try(c, cc, code, "-lcrypt", 0);
 
   if (!ok) say("toybox: %s has no crypt(): without passwd, su, login, mkpasswd",
                cc);
@@ -28,40 +28,42 @@ static int crypt_ok(void)
 }
 
 /* Checked before anything is deleted: is there a toybox source at all? */
-int toybox_source(void)
+int toybox_source(struct ctx *c)
 {
-  char *src = xprintf("%s/toybox", B.download);
-  int ok = is_dir(src) || (getenv("TOYBOX_URL") && getenv("TOYBOX_HASH"));
+  char *src = xprintf("%s/toybox", c->download);
+  int ok = is_dir(src) || (ctx_get(c, "TOYBOX_URL") && ctx_get(c, "TOYBOX_HASH"));
 
   if (!ok)
-    warnm("toybox: no source: run 'make deps', put a source directory at %s, "
+    error_msg("toybox: no source: run 'make deps', put a source directory at %s, "
           "or set TOYBOX_URL= and TOYBOX_HASH=", src);
   free(src);
   return ok ? 0 : -1;
 }
 
-int toybox_build(void)
+int toybox_build(struct ctx *c)
 {
-  const char *url = getenv("TOYBOX_URL"), *hash = getenv("TOYBOX_HASH");
+  const char *url = ctx_get(c, "TOYBOX_URL"), *hash = ctx_get(c, "TOYBOX_HASH");
   char *dir, *conf, *cc, *cflags, *prefix, *cpus, *ldflags;
-  const struct target *t = target_find(B.target);
+  const struct target *t = c->t;
+  struct fetchopts o;
   int rc;
 
-  if (!is_dir(xprintf("%s/toybox", B.download)) && (!url || !hash))
-    return toybox_source();
-  if (url && hash && download(B.download, hash, url)) return -1;
-  if (setupfor(B.download, B.build, "toybox", &dir)) return -1;
+  if (!is_dir(xprintf("%s/toybox", c->download)) && (!url || !hash))
+    return toybox_source(c);
+  if (url && hash && (ctx_fetchopts(c, &o) || download(c->download, hash, url, &o)))
+    return -1;
+  if (setupfor(c->download, c->build, "toybox", &dir)) return -1;
   conf = xprintf("%s/.mkroot-allconfig", dir);
-  if (write_file(conf, crypt_ok() ? "CONFIG_SH=y\nCONFIG_ROUTE=y\n"
+  if (write_file(conf, crypt_ok(c) ? "CONFIG_SH=y\nCONFIG_ROUTE=y\n"
                  : "CONFIG_SH=y\nCONFIG_ROUTE=y\n" NO_CRYPT, 0644)) return -1;
-  cc = xprintf("CC=%s", B.cc);
-  prefix = xprintf("CROSS_COMPILE=%s", B.prefix);
+  cc = xprintf("CC=%s", c->cc);
+  prefix = xprintf("CROSS_COMPILE=%s", c->prefix);
   cflags = xprintf("CFLAGS=%s", t && t->cflags ? t->cflags : "");
   cpus = xprintf("CPUS=%d", ncpus());
   {
-    char *full = xprintf("%s%s", B.prefix, B.cc);
-    char *fixdir = xprintf("%s/libfix", B.build);
-    int fix = libm_fix(full, fixdir);
+    char *full = ctx_cc(c);
+    char *fixdir = xprintf("%s/libfix", c->build);
+    int fix = libm_fix(c, full, fixdir);
 
     if (fix > 0) say("toybox: %s's static libm.a is broken: linking a fixed "
                      "copy from %s", full, fixdir);
@@ -71,11 +73,11 @@ int toybox_build(void)
   }
   conf = xprintf("KCONFIG_ALLCONFIG=%s", conf);
   /* toybox's install.sh reads $TARGET as a binary suffix: keep it out */
-  rc = run_in(dir, (char *const[]){"env", "-u", "TARGET", cc, prefix, cflags,
+  rc = ctx_run(c, dir, (char *const[]){"env", "-u", "TARGET", cc, prefix, cflags,
                                    "make", "defconfig", conf, 0})
-    || run_in(dir, (char *const[]){"env", "-u", "TARGET", cc, prefix, cflags,
-                                   cpus, ldflags, xprintf("PREFIX=%s", B.root),
+    || ctx_run(c, dir, (char *const[]){"env", "-u", "TARGET", cc, prefix, cflags,
+                                   cpus, ldflags, xprintf("PREFIX=%s", c->root),
                                    "make", "toybox", "install", 0});
-  if (!rc) rc = cleanup_dir(dir);
+  if (!rc && !ctx_is(c, "NO_CLEANUP")) rc = cleanup(c->build, dir);
   return rc;
 }

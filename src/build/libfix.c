@@ -17,10 +17,10 @@
 static const char code[] = "int main(void) { return 0; }\n";
 
 /* Where the compiler finds libm.a: its -print-file-name, via a file */
-static char *libm_path(const char *cc, const char *dir)
+static char *libm_path(struct ctx *c, const char *cc, const char *dir)
 {
   char *out = xprintf("%s/libm.where", dir), *text, *nl;
-  int rc = run((char *const[]){"sh", "-c", "\"$0\" -print-file-name=libm.a > \"$1\"",
+  int rc = run(c->env, 0, (char *const[]){"sh", "-c", "\"$0\" -print-file-name=libm.a > \"$1\"",
                                (char *)cc, out, 0});
 
   text = rc ? 0 : read_file(out, 0);
@@ -30,13 +30,13 @@ static char *libm_path(const char *cc, const char *dir)
   return text;
 }
 
-int libm_fix(const char *cc, const char *dir)
+int libm_fix(struct ctx *c, const char *cc, const char *dir)
 {
   char *where, *script, *fixed, *s, *base;
   size_t len = 0;
 
-  if (!cc_try(cc, code, "-lm", 0)) return 0;
-  if (mkdirp(dir, 0755) || !(where = libm_path(cc, dir))
+  if (!cc_try(c, cc, code, "-lm", 0)) return 0;
+  if (mkdirp(dir, 0755) || !(where = libm_path(c, cc, dir))
       || !(script = read_file(where, &len)) || !strstr(script, "GROUP"))
     return -1;
   base = dirname(xstrdup(where));
@@ -66,7 +66,7 @@ int libm_fix(const char *cc, const char *dir)
   }
   {
     char *flag = xprintf("-L%s", dir);
-    int rc = cc_try(cc, code, flag, "-lm");
+    int rc = cc_try(c, cc, code, flag, "-lm");
 
     free(flag);
     return rc ? -1 : 1;

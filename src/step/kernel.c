@@ -12,11 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static char *kernel_source(void)
+static char *kernel_source(struct ctx *c)
 {
-  const char *linux = getenv("LINUX");
+  const char *linux = ctx_get(c, "LINUX");
   char *dir = linux && *linux ? xstrdup(linux)
-                              : xprintf("%s/linux", B.download);
+                              : xprintf("%s/linux", c->download);
   char *mk = xprintf("%s/Makefile", dir), *kdir = xprintf("%s/kernel", dir);
   char real[PATH_MAX];
   int ok = exists(mk) && is_dir(kdir);
@@ -24,7 +24,7 @@ static char *kernel_source(void)
   free(mk);
   free(kdir);
   if (!ok) {
-    warnm("%s: not a kernel source tree (set LINUX=DIR, or run 'make deps' "
+    error_msg("%s: not a kernel source tree (set LINUX=DIR, or run 'make deps' "
           "for download/linux)", dir);
     return 0;
   }
@@ -53,7 +53,7 @@ static void first_error(long from)
     s += n + !!s[n];
   }
   if (line) fprintf(stderr, "%s\n", line);
-  fprintf(stderr, "mkroot: kernel build failed, see %s\n", log_path());
+  fprintf(stderr, "%s: kernel build failed, see %s\n", progname, log_path());
   free(line);
   free(text);
 }
@@ -65,19 +65,19 @@ static long log_size(void)
   return stat(log_path(), &st) ? 0 : (long)st.st_size;
 }
 
-static int kconfig(const struct target *t, const char *src, const char *obj,
+static int kconfig(struct ctx *c, const char *src, const char *obj,
                    char *arch, char *cross)
 {
-  char *mini = miniconfig_make(t, getenv("KEXTRA"));
-  char *miniconf = xprintf("%s/%s.miniconf", B.output, t->name);
-  char *fullconf = xprintf("%s/%s.config", B.output, t->name);
+  const struct target *t = c->t;
+  char *mini = miniconfig_make(t, ctx_get(c, "KEXTRA"));
+  char *miniconf = xprintf("%s/%s.miniconf", c->output, t->name);
+  char *fullconf = xprintf("%s/%s.config", c->output, t->name);
   char *dotconfig = xprintf("%s/.config", obj), *config, *missing;
-  const char *strict = getenv("STRICT");
   int bad;
 
   if (write_file(miniconf, mini, 0644)) return -1;
   stage("kernel config %s", t->name);
-  if (run((char *const[]){"make", "-C", (char *)src, xprintf("O=%s", obj),
+  if (ctx_run(c, 0, (char *const[]){"make", "-C", (char *)src, xprintf("O=%s", obj),
                           arch, cross,
                           xprintf("KCONFIG_ALLCONFIG=%s", miniconf),
                           "allnoconfig", 0})) {
@@ -92,11 +92,11 @@ static int kconfig(const struct target *t, const char *src, const char *obj,
     while (*s) {
       size_t n = strcspn(s, "\n");
 
-      warnm("%s: kernel symbol %.*s did not stick", t->name, (int)n, s);
+      error_msg("%s: kernel symbol %.*s did not stick", t->name, (int)n, s);
       s += n + !!s[n];
     }
-    if (strict && *strict && strcmp(strict, "0")) {
-      warnm("%s: %d kernel symbols missing (STRICT set)", t->name, bad);
+    if (ctx_is(c, "STRICT")) {
+      error_msg("%s: %d kernel symbols missing (STRICT set)", t->name, bad);
       return -1;
     }
   }
@@ -105,44 +105,42 @@ static int kconfig(const struct target *t, const char *src, const char *obj,
   return 0;
 }
 
-int kernel_build(const struct target *t)
+int kernel_build(struct ctx *c)
 {
-  char *src, *obj, *arch, *cross, *jobs, *img, *out;
+  const struct target *t = c->t;
+  char *src, *obj, *arch, *cross, *jobs, *img, *out, *cpio;
+  long long epoch;
   long start;
 
   if (!t) {
-    warnm("TARGET=%s: unknown target; known:", B.target);
+    error_msg("TARGET=%s: unknown target; known:", c->target);
     target_list(stderr);
     return -1;
   }
-  if (!(src = kernel_source())) return -1;
-  obj = xprintf("%s/linux", B.build);
+  if (ctx_epoch(c, &epoch) || !(src = kernel_source(c))) return -1;
+  obj = xprintf("%s/linux", c->build);
   arch = xprintf("ARCH=%s", t->karch);
-  cross = xprintf("CROSS_COMPILE=%s", B.prefix);
+  cross = xprintf("CROSS_COMPILE=%s", c->prefix);
   jobs = xprintf("-j%d", ncpus());
-  if (mkdirp(obj, 0755) || kconfig(t, src, obj, arch, cross)) return -1;
+  if (mkdirp(obj, 0755) || kconfig(c, src, obj, arch, cross)) return -1;
   stage("kernel build %s", t->name);
   start = log_size();
-  if (run((char *const[]){"make", "-C", obj, arch, cross, jobs, 0})) {
+  if (ctx_run(c, 0, (char *const[]){"make", "-C", obj, arch, cross, jobs, 0})) {
     first_error(start);
     return -1;
   }
   img = xprintf("%s/%s", obj, t->image);
-  out = xprintf("%s/%s", B.output, strrchr(t->image, '/')
+  out = xprintf("%s/%s", c->output, strrchr(t->image, '/')
                 ? strrchr(t->image, '/') + 1 : t->image);
   if (copy_file(img, out, 0644)) return -1;
   if (t->dtb) {
     char *dtb = xprintf("%s/%s", obj, t->dtb);
-    char *dout = xprintf("%s/%s", B.output, strrchr(t->dtb, '/') + 1);
+    char *dout = xprintf("%s/%s", c->output, strrchr(t->dtb, '/') + 1);
 
     if (copy_file(dtb, dout, 0644)) return -1;
   }
   stage("initramfs");
-  {
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    char *cpio = xprintf("%s/root.cpio.gz", B.output);
-
-    if (cpio_write(B.root, cpio, sde ? atoll(sde) : 0)) return -1;
-  }
-  return qemu_script(t, B.output);
+  cpio = xprintf("%s/root.cpio.gz", c->output);
+  if (cpio_write(c->root, cpio, epoch)) return -1;
+  return qemu_script(c);
 }

@@ -39,49 +39,32 @@ const char *triplet_target(const char *prefix)
   return t;
 }
 
-/* Find an executable: a path with '/', else searched in PATH. */
-char *which(const char *name)
-{
-  const char *path = getenv("PATH"), *p;
-  char *try;
-
-  if (strchr(name, '/')) return access(name, X_OK) ? 0 : xstrdup(name);
-  for (p = path ? path : ""; ; p = strchr(p, ':') + 1) {
-    size_t len = strcspn(p, ":");
-
-    try = xprintf("%.*s/%s", (int)(len ? len : 1), len ? p : ".", name);
-    if (!access(try, X_OK)) return try;
-    free(try);
-    if (!p[len]) return 0;
-  }
-}
-
 /* Does cc link this program statically (with up to two more arguments,
  * 0 for none)? 0 if so. */
-int cc_try(const char *cc, const char *code, const char *a, const char *b)
+int cc_try(struct ctx *c, const char *cc, const char *code, const char *a,
+           const char *b)
 {
-  char *dir = xprintf("%s/build/.cctest%d", B.top, (int)getpid());
-  char *c = xprintf("%s/t.c", dir), *o = xprintf("%s/t", dir);
+  char *dir = xprintf("%s/build/.cctest%d", c->top, (int)getpid());
+  char *src = xprintf("%s/t.c", dir), *o = xprintf("%s/t", dir);
   int rc = -1;
 
-  if (!mkdirp(dir, 0755) && !write_file(c, code, 0644))
-    rc = runl(cc, "-static", c, "-o", o, a, b, (char *)0);
+  if (!mkdirp(dir, 0755) && !write_file(src, code, 0644))
+    rc = runl(c->env, cc, "-static", src, "-o", o, a, b, (char *)0);
   rmrf(dir);
   free(dir);
-  free(c);
+  free(src);
   free(o);
   return rc;
 }
 
-static int links_static(const char *cc)
+static int links_static(struct ctx *c, const char *cc)
 {
-  return cc_try(cc, "int main(void){return 0;}\n", 0, 0);
+  return cc_try(c, cc, "int main(void){return 0;}\n", 0, 0);
 }
 
 /* CROSS_COMPILE (may be "" for the host) to an absolute prefix, and which
  * compiler name (cc or gcc) exists. */
-int toolchain_resolve(const char *cross, char **prefix_out, char **cc_out,
-                      char **why)
+int toolchain_resolve(struct ctx *c, const char *cross, char **why)
 {
   static const char *const names[] = {"cc", "gcc"};
   char *found = 0, *try;
@@ -89,9 +72,9 @@ int toolchain_resolve(const char *cross, char **prefix_out, char **cc_out,
 
   for (i = 0; i < 2 && !found; i++) {
     try = xprintf("%s%s", cross, names[i]);
-    found = which(try);
+    found = which(c->path, try);
     free(try);
-    if (found) *cc_out = xstrdup(names[i]);
+    if (found) c->cc = xstrdup(names[i]);
   }
   if (!found) {
     *why = xprintf("no %scc or %sgcc in PATH", cross, cross);
@@ -104,11 +87,11 @@ int toolchain_resolve(const char *cross, char **prefix_out, char **cc_out,
     slash = strrchr(found, '/');
     *slash = 0;
     if (!realpath(found, real)) strcpy(real, found);
-    *prefix_out = xprintf("%s/%s", real, strrchr(cross, '/')
+    c->prefix = xprintf("%s/%s", real, strrchr(cross, '/')
                           ? strrchr(cross, '/') + 1 : cross);
-  } else *prefix_out = xstrdup("");
-  try = xprintf("%s%s", *prefix_out, *cc_out);
-  if (links_static(try)) {
+  } else c->prefix = xstrdup("");
+  try = ctx_cc(c);
+  if (links_static(c, try)) {
     *why = xprintf("%s: can't link a static binary", try);
     free(try);
     return -1;

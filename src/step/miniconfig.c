@@ -35,10 +35,8 @@ char *microconfig_expand(const char *csv, const char *value)
 
       line = eq ? xprintf("CONFIG_%.*s\n", (int)n, s)
                 : xprintf("CONFIG_%.*s=%s\n", (int)n, s, value);
-      if (len + strlen(line) + 1 > cap) {
-        out = realloc(out, cap = (len + strlen(line)) * 2 + 1);
-        if (!out) die("out of memory");
-      }
+      if (len + strlen(line) + 1 > cap)
+        out = xrealloc(out, cap = (len + strlen(line)) * 2 + 1);
       strcpy(out + len, line);
       len += strlen(line);
       free(line);

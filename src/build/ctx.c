@@ -1,0 +1,245 @@
+/* ctx.c: the build's context. Filled once, here, from the command line and
+ * the environment; every step reads its variables through it (ctx_get),
+ * and every child gets ctx->env as its whole environment. The process's
+ * own environment is never changed.
+ *
+ * A module may set any variable for the modules and the kernel step after
+ * it (KEXTRA, KARGS, QEMU_MORE, ...); the variables that place the build
+ * (TOP OUTPUT ROOT BUILD DOWNLOAD TARGET CROSS_COMPILE CROSS_BASE
+ * CROSS_SHORT PATH) are set again after each module: a module can't move
+ * the build. */
+#define _GNU_SOURCE
+#include "mkroot.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+static int env_find(const struct ctx *c, const char *name)
+{
+  size_t len = strlen(name);
+  int i;
+
+  for (i = 0; i < c->nenv; i++)
+    if (!strncmp(c->env[i], name, len) && c->env[i][len] == '=') return i;
+  return -1;
+}
+
+const char *ctx_get(const struct ctx *c, const char *name)
+{
+  int i = env_find(c, name);
+
+  return i < 0 ? 0 : c->env[i] + strlen(name) + 1;
+}
+
+/* value 0 removes the variable */
+void ctx_set(struct ctx *c, const char *name, const char *value)
+{
+  int i = env_find(c, name);
+
+  if (i >= 0) {
+    free(c->env[i]);
+    c->env[i] = c->env[--c->nenv];
+    c->env[c->nenv] = 0;
+  }
+  if (!value) return;
+  c->env = xrealloc(c->env, (c->nenv + 2) * sizeof(char *));
+  c->env[c->nenv++] = xprintf("%s=%s", name, value);
+  c->env[c->nenv] = 0;
+}
+
+int ctx_is(const struct ctx *c, const char *name)
+{
+  return is_true(ctx_get(c, name));
+}
+
+/* SOURCE_DATE_EPOCH: every time stamp of the initramfs (newc holds 32 bits) */
+int ctx_epoch(const struct ctx *c, long long *out)
+{
+  const char *s = ctx_get(c, "SOURCE_DATE_EPOCH");
+  unsigned long long v = 0;
+
+  if (s && *s && parse_uint(s, 0xffffffffULL, &v)) {
+    error_msg("SOURCE_DATE_EPOCH=%s: not a number of seconds from 0 to "
+              "4294967295", s);
+    return -1;
+  }
+  *out = (long long)v;
+  return 0;
+}
+
+/* MIRROR, DOWNLOAD_MAX (bytes, default 2 GiB), DOWNLOAD_TIMEOUT (seconds,
+ * default an hour) */
+int ctx_fetchopts(const struct ctx *c, struct fetchopts *o)
+{
+  const char *max = ctx_get(c, "DOWNLOAD_MAX"), *t = ctx_get(c, "DOWNLOAD_TIMEOUT");
+  unsigned long long v;
+
+  o->mirror = ctx_get(c, "MIRROR");
+  o->maxbytes = 2ULL << 30;
+  o->timeout = 3600;
+  if (max && *max) {
+    if (parse_uint(max, ~0ULL >> 1, &v) || !v) {
+      error_msg("DOWNLOAD_MAX=%s: not a number of bytes", max);
+      return -1;
+    }
+    o->maxbytes = v;
+  }
+  if (t && *t) {
+    if (parse_uint(t, LONG_MAX, &v) || !v) {
+      error_msg("DOWNLOAD_TIMEOUT=%s: not a number of seconds", t);
+      return -1;
+    }
+    o->timeout = (long)v;
+  }
+  return 0;
+}
+
+int ctx_run(struct ctx *c, const char *dir, char *const argv[])
+{
+  return run(c->env, dir, argv);
+}
+
+char *ctx_cc(const struct ctx *c)
+{
+  return xprintf("%s%s", c->prefix, c->cc);
+}
+
+static char *absolute(const char *top, const char *p)
+{
+  return *p == '/' ? xstrdup(p) : xprintf("%s/%s", top, p);
+}
+
+/* The variables that place the build, for every child */
+void ctx_export(struct ctx *c)
+{
+  const char *base = strrchr(c->prefix, '/');
+
+  ctx_set(c, "TOP", c->top);
+  ctx_set(c, "OUTPUT", c->output);
+  ctx_set(c, "ROOT", c->root);
+  ctx_set(c, "BUILD", c->build);
+  ctx_set(c, "DOWNLOAD", c->download);
+  ctx_set(c, "TARGET", c->target);
+  ctx_set(c, "CROSS_COMPILE", *c->prefix ? c->prefix : 0);
+  ctx_set(c, "CROSS_BASE", base ? base + 1 : c->prefix);
+  ctx_set(c, "CROSS_SHORT", c->name);
+  ctx_set(c, "PATH", c->path);
+  ctx_set(c, "MKROOT_SELF", xprintf("%s/mkroot", c->src));
+}
+
+int ctx_init(struct ctx *c, struct args *a)
+{
+  extern char **environ;
+  const char *target, *dl, *cross;
+  char cwd[PATH_MAX], *why, **e;
+  struct utsname u;
+  long long epoch;
+  struct fetchopts o;
+  int i;
+
+  memset(c, 0, sizeof(*c));
+  c->a = *a;
+  c->env = xmalloc(sizeof(char *));
+  for (e = environ; *e; e++) {
+    char *name = xstrndup(*e, strcspn(*e, "="));
+
+    if (strchr(*e, '=') && env_keep(name)) ctx_set(c, name, strchr(*e, '=') + 1);
+    free(name);
+  }
+  for (i = 0; i < a->nvars; i++) {
+    char *name = xstrndup(a->vars[i], strcspn(a->vars[i], "="));
+
+    ctx_set(c, name, strchr(a->vars[i], '=') + 1);
+    free(name);
+  }
+  if (!getcwd(cwd, sizeof(cwd))) perror_exit("getcwd");
+  c->top = xstrdup(cwd);
+  c->src = self_dir();
+  c->path = xstrdup(ctx_get(c, "PATH") ? ctx_get(c, "PATH") : "/usr/bin:/bin");
+  if (ctx_epoch(c, &epoch) || ctx_fetchopts(c, &o)) return -1;
+  cross = ctx_get(c, "CROSS_COMPILE");
+  if (!cross) cross = "";
+  if (toolchain_resolve(c, cross, &why)) {
+    error_msg("%s", why);
+    return -1;
+  }
+  c->cross = !!*cross;
+  /* output/NAME: an explicit TARGET= names it, else the compiler does */
+  uname(&u);
+  target = ctx_get(c, "TARGET");
+  if (target && *target) {
+    if (!valid_name(target)) {
+      error_msg("TARGET=%s: bad target name (letters, digits, '.', '_', '+', "
+                "'-')", target);
+      return -1;
+    }
+    c->name = xstrdup(target);
+    c->target = xstrdup(target);
+  } else {
+    c->name = xstrdup(c->cross ? triplet_target(cross) : "host");
+    c->target = xstrdup(c->cross ? c->name : u.machine);
+  }
+  c->t = target_find(c->target);
+  dl = ctx_get(c, "DOWNLOAD");
+  c->download = dl && *dl ? absolute(c->top, dl) : xprintf("%s/download", c->top);
+  c->output = xprintf("%s/output/%s", c->top, c->name);
+  c->root = xprintf("%s/root", c->output);
+  c->build = xprintf("%s/build/%s", c->top, c->name);
+  ctx_export(c);
+  return 0;
+}
+
+/* For the module API's helper: the build's variables, from the environment
+ * the build gave the module */
+int ctx_from_env(struct ctx *c)
+{
+  extern char **environ;
+  char **e;
+
+  memset(c, 0, sizeof(*c));
+  c->env = xmalloc(sizeof(char *));
+  for (e = environ; *e; e++) {
+    char *name = xstrndup(*e, strcspn(*e, "="));
+
+    if (strchr(*e, '=')) ctx_set(c, name, strchr(*e, '=') + 1);
+    free(name);
+  }
+  c->download = (char *)ctx_get(c, "DOWNLOAD");
+  c->build = (char *)ctx_get(c, "BUILD");
+  return 0;
+}
+
+/* After a module: its environment (NUL-separated, as "env -0" wrote it)
+ * becomes the build's, less the shell's own variables, with the build's
+ * placing variables set again */
+int ctx_load_env(struct ctx *c, const char *path)
+{
+  static const char *const skip[] = {"PWD", "OLDPWD", "SHLVL", "_",
+    "MKROOT_MODULE", "MKROOT_ENVOUT", "MKROOT_SETUP", 0};
+  size_t len, i;
+  char *data = read_file(path, &len);
+
+  if (!data) {
+    perror_msg("%s", path);
+    return -1;
+  }
+  while (c->nenv) free(c->env[--c->nenv]);
+  c->env[0] = 0;
+  for (i = 0; i < len; i += strlen(data + i) + 1) {
+    char *eq = strchr(data + i, '='), *name;
+    int j, keep = 1;
+
+    if (!eq) continue;
+    name = xstrndup(data + i, eq - (data + i));
+    for (j = 0; skip[j]; j++) if (!strcmp(name, skip[j])) keep = 0;
+    if (keep) ctx_set(c, name, eq + 1);
+    free(name);
+  }
+  free(data);
+  ctx_export(c);
+  return 0;
+}

@@ -1,0 +1,145 @@
+/* helper.c: "mkroot --helper VERB ...": the module API's callbacks (a
+ * module's shell functions run them with the build's variables in the
+ * environment), and single steps for the tests and benchmarks. One table;
+ * its usage lists every verb. */
+#define _GNU_SOURCE
+#include "mkroot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int need(struct ctx *c, const char *var, const char **out)
+{
+  const char *v = ctx_get(c, var);
+
+  if (!v || !*v) {
+    error_msg("$%s not set (run from a module)", var);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+static int h_download(struct ctx *c, char **argv)
+{
+  struct fetchopts o;
+  const char *dl;
+
+  if (need(c, "DOWNLOAD", &dl) || ctx_fetchopts(c, &o)) return 1;
+  return !!download(dl, argv[0], argv[1], &o);
+}
+
+static int h_setupfor(struct ctx *c, char **argv)
+{
+  const char *dl, *build;
+  char *dir;
+
+  if (need(c, "DOWNLOAD", &dl) || need(c, "BUILD", &build)
+      || setupfor(dl, build, argv[0], &dir)) return 1;
+  printf("%s\n", dir);
+  return 0;
+}
+
+static int h_cleanup(struct ctx *c, char **argv)
+{
+  const char *build;
+
+  if (need(c, "BUILD", &build)) return 1;
+  if (ctx_is(c, "NO_CLEANUP")) return 0;
+  return !!cleanup(build, argv[0]);
+}
+
+static int h_cpio(struct ctx *c, char **argv)
+{
+  long long epoch;
+
+  return ctx_epoch(c, &epoch) || cpio_write(argv[0], argv[1], epoch);
+}
+
+static int h_extract(struct ctx *c, char **argv)
+{
+  (void)c;
+  return extract_archive(argv[0], argv[1], 0) || links_inside(argv[1]);
+}
+
+static int h_rmrf(struct ctx *c, char **argv)
+{
+  (void)c;
+  return !!rmrf(argv[0]);
+}
+
+static int h_miniconfig(struct ctx *c, char **argv)
+{
+  const struct target *t = target_find(argv[0]);
+
+  if (!t) {
+    error_msg("%s: unknown target", argv[0]);
+    return 1;
+  }
+  fputs(miniconfig_make(t, ctx_get(c, "KEXTRA")), stdout);
+  return 0;
+}
+
+static int h_symcheck(struct ctx *c, char **argv)
+{
+  char *mini = read_file(argv[0], 0), *conf = read_file(argv[1], 0), *miss;
+
+  (void)c;
+  if (!mini || !conf) {
+    perror_msg("%s", mini ? argv[1] : argv[0]);
+    return 1;
+  }
+  symbol_check(mini, conf, &miss);
+  fputs(miss, stdout);
+  return !!*miss;
+}
+
+static int h_targets(struct ctx *c, char **argv)
+{
+  (void)c; (void)argv;
+  target_list(stdout);
+  return 0;
+}
+
+static int h_note(struct ctx *c, char **argv)
+{
+  const struct target *t = target_find(argv[0]);
+
+  (void)c;
+  if (t && t->note) printf("%s\n", t->note);
+  return !t;
+}
+
+static const struct verb {
+  const char *name, *args, *what;
+  int nargs;
+  int (*fn)(struct ctx *, char **);
+} verbs[] = {
+  {"download", "HASH URL", "fetch into $DOWNLOAD, verify", 2, h_download},
+  {"setupfor", "NAME", "fresh $BUILD/NAME from the source; print it", 1,
+   h_setupfor},
+  {"cleanup", "DIR", "delete a directory setupfor made", 1, h_cleanup},
+  {"cpio", "DIR OUT", "write DIR as a gzipped newc initramfs", 2, h_cpio},
+  {"extract", "TARBALL DIR", "unpack safely (as setupfor does)", 2, h_extract},
+  {"rmrf", "DIR", "delete a tree (as the build does)", 1, h_rmrf},
+  {"miniconfig", "TARGET", "print the target's miniconfig", 1, h_miniconfig},
+  {"symcheck", "MINICONF CONFIG", "symbols that did not stick", 2, h_symcheck},
+  {"targets", "", "the target table's names", 0, h_targets},
+  {"note", "TARGET", "why a target can't pass here, if it can't", 1, h_note},
+  {0, 0, 0, 0, 0}
+};
+
+int helper_main(int argc, char **argv)
+{
+  const struct verb *v;
+  struct ctx c;
+
+  ctx_from_env(&c);
+  for (v = verbs; argc > 1 && v->name; v++)
+    if (!strcmp(argv[1], v->name) && argc - 2 == v->nargs)
+      return v->fn(&c, argv + 2);
+  fprintf(stderr, "usage: mkroot --helper VERB ...\n\n");
+  for (v = verbs; v->name; v++)
+    fprintf(stderr, "  %-10s %-16s %s\n", v->name, v->args, v->what);
+  return 1;
+}

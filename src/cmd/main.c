@@ -1,0 +1,83 @@
+/* main.c: one binary, chosen by the name it was started as (as toybox
+ * does): mkroot, cross, run, clean, boottest. "mkroot --helper VERB"
+ * serves the module API's shell functions and the tests. "NAME --help"
+ * prints that command's usage. */
+#include "mkroot.h"
+
+#include <string.h>
+
+static void usage_cross(FILE *f)
+{
+  fputs(
+"usage: cross [TARGET|all] [CMD...]\n\n"
+"cross                 list the targets that have a compiler here\n"
+"cross TARGET CMD...   run CMD with CROSS_COMPILE set for TARGET\n"
+"cross all CMD...      every target in turn; output/TARGET/log.txt each, the\n"
+"                      terminal output in output/TARGET/cross.txt, a failed\n"
+"                      target renamed output/TARGET.failed; JOBS=N side by side\n",
+    f);
+}
+
+static void usage_run(FILE *f)
+{
+  fputs("usage: run [TARGET [QEMU ARGS...]]\n\n"
+        "Boot output/TARGET with its launch script, QEMU ARGS appended.\n"
+        "With no TARGET, list the targets that are built.\n", f);
+}
+
+static void usage_clean(FILE *f)
+{
+  fputs("usage: clean\n\n"
+        "Delete output/ and build/ of the mkroot checkout this program is\n"
+        "in; download/ stays.\n", f);
+}
+
+static void usage_boottest(FILE *f)
+{
+  fputs("usage: boottest [TARGET...]\n\n"
+        "Boot output/TARGET (every built one by default) with a disk image\n"
+        "and an HTTP server on 127.0.0.1, and check: prompt, typing, date\n"
+        "(within a few seconds of the host), network, disk, poweroff.\n"
+        "BOOTTEST_TIMEOUT=seconds per target (default 300).\n", f);
+}
+
+static const struct command {
+  const char *name;
+  int (*main)(int, char **);
+  void (*usage)(FILE *);
+} commands[] = {
+  {"mkroot", mkroot_main, mkroot_usage},
+  {"cross", cross_main, usage_cross},
+  {"run", run_main, usage_run},
+  {"clean", clean_main, usage_clean},
+  {"boottest", boottest_main, usage_boottest},
+  {0, 0, 0}
+};
+
+int main(int argc, char **argv)
+{
+  const char *name = strrchr(argv[0], '/');
+  const struct command *c;
+
+  name = name ? name + 1 : argv[0];
+  proc_init();
+  if (argc > 1 && !strcmp(argv[1], "--helper")) {
+    progname = "mkroot --helper";
+    return helper_main(argc - 1, argv + 1);
+  }
+  for (c = commands; c->name; c++) {
+    if (strcmp(name, c->name)) continue;
+    progname = c->name;
+    if (argc > 1 && !strcmp(argv[1], "--help")) {
+      c->usage(stdout);
+      return 0;
+    }
+    if (argc > 1 && *argv[1] == '-' && strcmp(c->name, "mkroot")) {
+      c->usage(stderr);
+      return 1;
+    }
+    return c->main(argc, argv);
+  }
+  fprintf(stderr, "mkroot: unknown command name '%s'\n", name);
+  return 1;
+}

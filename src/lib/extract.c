@@ -1,0 +1,273 @@
+/* extract.c: unpack a tarball (gz, bz2, xz, zst, ...) with libarchive into
+ * a directory, refusing any entry that could reach outside it: "..",
+ * absolute names, device nodes and special files, links that lead out
+ * (followed through the links already extracted, as the kernel would),
+ * hard links through symlinks. setuid, setgid, sticky and world-writable
+ * bits are dropped. Anything libarchive reports worse than a warning, a
+ * short write (a full disk) included, stops the extraction, naming the
+ * entry; the caller deletes what was written. */
+#define _GNU_SOURCE
+#include "lib.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Skip the first strip components of path; 0 if nothing is left */
+static const char *strip_path(const char *path, int strip)
+{
+  while (strip--) {
+    const char *s = strchr(path, '/');
+
+    if (!s) return 0;
+    path = s + 1;
+    while (*path == '/') path++;
+  }
+  return *path ? path : 0;
+}
+
+static int has_dotdot(const char *p)
+{
+  const char *s;
+
+  for (s = p; s; s = strchr(s, '/')) {
+    if (*s == '/') s++;
+    if (!strncmp(s, "..", 2) && (!s[2] || s[2] == '/')) return 1;
+  }
+  return 0;
+}
+
+/* Walk target from directory dir (both relative to the tree at root, dir
+ * made of real directories), following the tree's own symlinks: 1 if it
+ * stays inside. With follow 0, a symlink before the last component is
+ * refused too (a hard link's target must be a plain path). */
+static int stays_inside(int root, const char *dir, const char *target,
+                        int follow)
+{
+  char *path = xstrdup(dir), *todo = xstrdup(target);
+  int hops = 0, ok = *target != '/';
+
+  while (ok && *todo) {
+    size_t n = strcspn(todo, "/");
+    char *comp = xstrndup(todo, n), *rest = xstrdup(todo + n);
+
+    free(todo);
+    todo = rest;
+    while (*todo == '/') memmove(todo, todo + 1, strlen(todo));
+    if (!n || !strcmp(comp, ".")) {
+    } else if (!strcmp(comp, "..")) {
+      char *s = strrchr(path, '/');
+
+      if (!*path) ok = 0;
+      else if (s) *s = 0;
+      else *path = 0;
+    } else {
+      char *next = *path ? xprintf("%s/%s", path, comp) : xstrdup(comp);
+      char buf[4096];
+      struct stat st;
+      ssize_t len;
+
+      if (fstatat(root, next, &st, AT_SYMLINK_NOFOLLOW) || !S_ISLNK(st.st_mode)) {
+        free(path);
+        path = next;
+      } else if (!follow) {
+        ok = !*todo;
+        free(next);
+        break;
+      } else {
+        if (++hops > 40 || (len = readlinkat(root, next, buf, sizeof(buf) - 1)) < 0
+            || (buf[len] = 0, *buf == '/')) ok = 0;
+        else {
+          char *t = xprintf("%s/%s", buf, todo);
+
+          free(todo);
+          todo = t;
+        }
+        free(next);
+      }
+    }
+    free(comp);
+  }
+  free(path);
+  free(todo);
+  return ok;
+}
+
+static char *parent(const char *name)
+{
+  const char *s = strrchr(name, '/');
+
+  return s ? xstrndup(name, s - name) : xstrdup("");
+}
+
+/* Why entry e (its name after stripping) may not be extracted, or 0.
+ * Run in the destination directory. */
+static const char *entry_problem(struct archive_entry *e, const char *name,
+                                 const char *hard)
+{
+  const char *full = archive_entry_pathname(e), *sym = archive_entry_symlink(e);
+  mode_t type = archive_entry_filetype(e);
+  const char *why = 0;
+  char *dir;
+
+  if (*full == '/') return "absolute path";
+  if (has_dotdot(full)) return "path with ..";
+  if (type == AE_IFCHR || type == AE_IFBLK) return "device node";
+  if (type == AE_IFIFO || type == AE_IFSOCK) return "special file";
+  dir = parent(name);
+  if (sym && !stays_inside(AT_FDCWD, dir, sym, 1))
+    why = "symlink pointing outside";
+  if (archive_entry_hardlink(e) && (!hard || *hard == '/' || has_dotdot(hard)
+                                    || !stays_inside(AT_FDCWD, "", hard, 0)))
+    why = "hard link outside";
+  free(dir);
+  return why;
+}
+
+/* Copy one entry's data; 0 or -1 with a message naming it */
+static int copy_data(struct archive *a, struct archive *w, const char *tarball,
+                     const char *entry)
+{
+  const void *buf;
+  size_t size;
+  la_int64_t off;
+  int r;
+
+  while ((r = archive_read_data_block(a, &buf, &size, &off)) != ARCHIVE_EOF) {
+    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+      error_msg("%s: %s: %s", tarball, entry, archive_error_string(a));
+      return -1;
+    }
+    if (archive_write_data_block(w, buf, size, off) != ARCHIVE_OK) {
+      error_msg("%s: %s: %s", tarball, entry, archive_error_string(w));
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int extract_entries(struct archive *a, struct archive *w,
+                           const char *tarball, int strip)
+{
+  struct archive_entry *e;
+  int r;
+
+  while ((r = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
+    const char *full, *name, *hard, *why;
+    char *entry;
+    int rc = 0;
+
+    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+      error_msg("%s: %s", tarball, archive_error_string(a));
+      return -1;
+    }
+    if (!(full = archive_entry_pathname(e))) {
+      error_msg("%s: an entry without a name", tarball);
+      return -1;
+    }
+    if (!(name = strip_path(full, strip))) continue;
+    hard = archive_entry_hardlink(e);
+    if (hard) hard = strip_path(hard, strip);
+    entry = xstrdup(full);
+    if ((why = entry_problem(e, name, hard))) {
+      error_msg("%s: %s: refused: %s", tarball, entry, why);
+      free(entry);
+      return -1;
+    }
+    /* names relative to the destination (our working directory) */
+    archive_entry_copy_pathname(e, name);
+    if (hard) archive_entry_copy_hardlink(e, hard);
+    archive_entry_set_uid(e, getuid());
+    archive_entry_set_gid(e, getgid());
+    archive_entry_set_perm(e, archive_entry_perm(e) & 0775);
+    r = archive_write_header(w, e);
+    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+      error_msg("%s: %s: %s", tarball, entry, archive_error_string(w));
+      rc = -1;
+    } else if (archive_entry_size(e) > 0)
+      rc = copy_data(a, w, tarball, entry);
+    if (!rc && archive_write_finish_entry(w) != ARCHIVE_OK) {
+      error_msg("%s: %s: %s", tarball, entry, archive_error_string(w));
+      rc = -1;
+    }
+    free(entry);
+    if (rc) return -1;
+  }
+  return 0;
+}
+
+int extract_archive(const char *tarball, const char *dest, int strip)
+{
+  struct archive *a = archive_read_new(), *w = archive_write_disk_new();
+  int rc = 0, cwd = -1;
+
+  archive_read_support_filter_all(a);
+  archive_read_support_format_all(a);
+  archive_write_disk_set_options(w, ARCHIVE_EXTRACT_TIME
+    | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_NODOTDOT
+    | ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+  if (archive_read_open_filename(a, tarball, 65536) != ARCHIVE_OK) {
+    error_msg("%s: %s", tarball, archive_error_string(a));
+    rc = -1;
+  }
+  if (!rc && mkdirp(dest, 0755)) rc = -1;
+  /* Work inside dest, so libarchive's own checks (no "..", no absolute
+   * names, no writing through symlinks) and ours see the same tree */
+  if (!rc && ((cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0
+              || chdir(dest))) {
+    perror_msg("%s", dest);
+    rc = -1;
+  }
+  if (!rc) rc = extract_entries(a, w, tarball, strip);
+  if (archive_write_close(w) != ARCHIVE_OK && !rc) {
+    error_msg("%s: %s", tarball, archive_error_string(w));
+    rc = -1;
+  }
+  archive_write_free(w);
+  archive_read_free(a);
+  if (cwd >= 0) {
+    if (fchdir(cwd)) rc = -1;
+    close(cwd);
+  }
+  return rc;
+}
+
+static int link_check(struct walk *w)
+{
+  const char *root = w->arg, *rel = w->path + strlen(root);
+  char buf[4096], *dir;
+  ssize_t n;
+  int fd, ok;
+
+  if (!S_ISLNK(w->st.st_mode)) return 0;
+  if ((n = readlinkat(w->dirfd, w->name, buf, sizeof(buf) - 1)) < 0) {
+    perror_msg("%s", w->path);
+    return -1;
+  }
+  buf[n] = 0;
+  while (*rel == '/') rel++;
+  dir = parent(rel);
+  if ((fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+    perror_msg("%s", root);
+    free(dir);
+    return -1;
+  }
+  ok = stays_inside(fd, dir, buf, 1);
+  close(fd);
+  free(dir);
+  if (!ok) error_msg("%s: refused: symlink pointing outside (-> %s)", w->path,
+                     buf);
+  return ok ? 0 : -1;
+}
+
+/* Once a tree is complete: does every symlink in it, followed through the
+ * others, stay inside? (Entries can come in any order, so each link is
+ * checked again against the whole tree.) */
+int links_inside(const char *root)
+{
+  return walk_tree(root, link_check, (void *)root, 0);
+}

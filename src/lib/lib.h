@@ -1,0 +1,116 @@
+/* lib.h: the library every command and step shares: memory and messages
+ * (util.c), files (file.c), the one tree walker (walk.c), child processes
+ * and interrupts (proc.c), the build log (log.c), sources (sources.c) and
+ * tarball extraction (extract.c). Nothing here knows about a build. */
+#ifndef LIB_H
+#define LIB_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* util.c: memory, strings, messages. Messages start with the command's
+ * name (progname, set once by main) and name their object: "thing: why". */
+extern const char *progname;
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void error_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void perror_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void error_exit(const char *fmt, ...)
+  __attribute__((format(printf, 1, 2), noreturn));
+void perror_exit(const char *fmt, ...)
+  __attribute__((format(printf, 1, 2), noreturn));
+int valid_name(const char *s);
+int parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+char *shell_quote(const char *s);
+int is_true(const char *s);
+
+/* file.c: files and directories */
+int mkdirp(const char *path, mode_t mode);
+char *read_file(const char *path, size_t *len);
+int write_file(const char *path, const char *text, mode_t mode);
+int copy_file(const char *from, const char *to, mode_t mode);
+int is_dir(const char *path);
+int exists(const char *path);
+char *self_dir(void);
+int ncpus(void);
+/* A file written under a temporary name and renamed into place when
+ * complete, so a reader (or a later build) never sees half of it; the
+ * temporary is removed on failure and on an interrupt (proc.c). */
+struct newfile { char *path, *tmp; int fd; };
+int newfile_open(struct newfile *f, const char *path, mode_t mode);
+int newfile_write(struct newfile *f, const void *buf, size_t len);
+int newfile_commit(struct newfile *f);
+void newfile_abort(struct newfile *f);
+
+/* walk.c: the one tree walker. fn is called for each entry, directories
+ * before their contents and again after them (post set); never through a
+ * symlink. fn returns 0 to go on, WALK_SKIP to not enter a directory, -1 to
+ * stop. Entries are opened relative to their directory's descriptor. */
+struct walk {
+  int dirfd;           /* the directory holding the entry */
+  const char *name;    /* its name in that directory */
+  const char *path;    /* relative to the walk's start ("" for the start) */
+  struct stat st;      /* lstat of the entry */
+  int post, fixperm;   /* after the contents; chmod 0700 on EACCES */
+  void *arg;
+};
+#define WALK_SKIP 1
+int walk_tree(const char *start, int (*fn)(struct walk *), void *arg,
+              int fixperm);
+int rmrf(const char *path);
+int link_tree(const char *from, const char *to);
+
+/* proc.c: children, interrupts. A child started with run() gets its own
+ * process group; on SIGINT, SIGTERM or SIGHUP every registered group gets
+ * SIGTERM (then SIGKILL), registered temporary files are removed, and we
+ * die of the same signal: nothing keeps running, nothing half-written stays. */
+void proc_init(void);
+void child_add(pid_t pid);
+void child_del(pid_t pid);
+void tmpfile_add(const char *path);
+void tmpfile_del(const char *path);
+pid_t fork_child(void);
+int wait_child(pid_t pid, int *status);
+int run(char *const env[], const char *dir, char *const argv[]);
+int runl(char *const env[], const char *arg0, ...)
+  __attribute__((sentinel));
+char *which(const char *path_var, const char *name);
+
+/* log.c: stage lines to the terminal and the log, commands' output to the
+ * log only, so a failure shows the log's last lines and its path */
+int log_open(const char *path, const char *cmdlog, const char *title);
+int log_fd(void);
+int cmdlog_fd(void);
+const char *log_path(void);
+void stage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_fail(const char *what);
+void log_cmd(char *const argv[]);
+void progress(const char *what, long secs);
+
+/* sources.c: download HASH URL, setupfor NAME, cleanup */
+struct fetchopts {
+  const char *mirror;            /* "URL URL ...", tried first */
+  unsigned long long maxbytes;   /* size cap */
+  long timeout;                  /* seconds, whole transfer */
+};
+int hash_form(const char *hash);
+int file_hash(const char *path, int sha256, char out[65]);
+char *url_file(const char *url);
+char *package_name(const char *file);
+int archive_suffix(const char *file);
+int download(const char *dl, const char *hash, const char *url,
+             const struct fetchopts *o);
+int setupfor(const char *dl, const char *build, const char *name, char **dir);
+int cleanup(const char *build, const char *dir);
+
+/* extract.c */
+int extract_archive(const char *tarball, const char *dest, int strip);
+int links_inside(const char *root);
+
+#endif

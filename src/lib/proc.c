@@ -1,0 +1,209 @@
+/* proc.c: child processes and interrupts. Each child we start gets its own
+ * process group, registered here; so do the temporary files being written.
+ * On SIGINT, SIGTERM or SIGHUP the handler sends every group SIGTERM (so a
+ * download helper can remove its own partial file), waits up to two
+ * seconds, sends SIGKILL to whatever is left, removes our temporary files,
+ * and dies of the same signal. Only async-signal-safe calls in the handler. */
+#define _GNU_SOURCE
+#include "lib.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAXKIDS 64
+#define MAXTMPS 16
+static volatile pid_t kids[MAXKIDS];
+static char *volatile tmps[MAXTMPS];
+
+void child_add(pid_t pid)
+{
+  int i;
+
+  for (i = 0; i < MAXKIDS; i++) if (!kids[i]) {
+    kids[i] = pid;
+    return;
+  }
+}
+
+void child_del(pid_t pid)
+{
+  int i;
+
+  for (i = 0; i < MAXKIDS; i++) if (kids[i] == pid) kids[i] = 0;
+}
+
+void tmpfile_add(const char *path)
+{
+  int i;
+
+  for (i = 0; i < MAXTMPS; i++) if (!tmps[i]) {
+    tmps[i] = xstrdup(path);
+    return;
+  }
+}
+
+void tmpfile_del(const char *path)
+{
+  int i;
+
+  for (i = 0; i < MAXTMPS; i++) if (tmps[i] && !strcmp(tmps[i], path)) {
+    char *p = tmps[i];
+
+    tmps[i] = 0;
+    free(p);
+  }
+}
+
+static void on_signal(int sig)
+{
+  struct timespec ts = {0, 50000000};
+  sigset_t set;
+  int i, tries, alive = 1;
+
+  for (i = 0; i < MAXKIDS; i++) if (kids[i] > 0) kill(-kids[i], SIGTERM);
+  for (tries = 0; alive && tries < 40; tries++) {
+    alive = 0;
+    for (i = 0; i < MAXKIDS; i++)
+      if (kids[i] > 0 && waitpid(kids[i], 0, WNOHANG) == 0) alive = 1;
+    if (alive) nanosleep(&ts, 0);
+  }
+  /* the group outlives its leader while any member lives */
+  for (i = 0; i < MAXKIDS; i++) if (kids[i] > 0) kill(-kids[i], SIGKILL);
+  for (i = 0; i < MAXTMPS; i++) if (tmps[i]) unlink(tmps[i]);
+  signal(sig, SIG_DFL);
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  sigprocmask(SIG_UNBLOCK, &set, 0);
+  raise(sig);
+  _exit(128 + sig);
+}
+
+void proc_init(void)
+{
+  static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+  struct sigaction sa = {.sa_handler = on_signal};
+  size_t i;
+
+  sigemptyset(&sa.sa_mask);
+  for (i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
+    sigaddset(&sa.sa_mask, sigs[i]);
+  for (i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
+    sigaction(sigs[i], &sa, 0);
+}
+
+/* fork; the child leads a new process group and starts with empty
+ * registries (its parent's children and files are not its own) */
+pid_t fork_child(void)
+{
+  sigset_t all, old;
+  pid_t pid;
+  int i;
+
+  fflush(0);
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, &old);
+  if (!(pid = fork())) {
+    for (i = 0; i < MAXKIDS; i++) kids[i] = 0;
+    for (i = 0; i < MAXTMPS; i++) tmps[i] = 0;
+    setpgid(0, 0);
+  } else if (pid > 0) {
+    setpgid(pid, pid);
+    child_add(pid);
+  }
+  sigprocmask(SIG_SETMASK, &old, 0);
+  return pid;
+}
+
+/* Wait for a child we started, then forget it */
+int wait_child(pid_t pid, int *status)
+{
+  pid_t p;
+
+  while ((p = waitpid(pid, status, 0)) < 0 && errno == EINTR) {}
+  child_del(pid);
+  return p == pid ? 0 : -1;
+}
+
+/* Find an executable: a path with '/', else searched in the PATH given */
+char *which(const char *path, const char *name)
+{
+  const char *p;
+  char *try;
+
+  if (strchr(name, '/')) return access(name, X_OK) ? 0 : xstrdup(name);
+  for (p = path ? path : ""; ; p += strcspn(p, ":") + 1) {
+    size_t len = strcspn(p, ":");
+
+    try = xprintf("%.*s/%s", (int)(len ? len : 1), len ? p : ".", name);
+    if (!access(try, X_OK)) return try;
+    free(try);
+    if (!p[len]) return 0;
+  }
+}
+
+/* Run argv (searched in env's PATH) in dir with exactly env as its
+ * environment, its output into the log. 0 on exit status 0. */
+int run(char *const env[], const char *dir, char *const argv[])
+{
+  extern char **environ;
+  time_t start = time(0);
+  pid_t pid;
+  int status;
+
+  log_cmd(argv);
+  if ((pid = fork_child()) < 0) {
+    perror_msg("fork");
+    return -1;
+  }
+  if (!pid) {
+    int nul = open("/dev/null", O_RDONLY);
+
+    if (nul >= 0 && nul != 0) dup2(nul, 0), close(nul);
+    if (log_fd() >= 0) {
+      dup2(log_fd(), 1);
+      dup2(log_fd(), 2);
+    }
+    if (dir && chdir(dir)) {
+      dprintf(2, "%s: %s: %s\n", progname, dir, strerror(errno));
+      _exit(127);
+    }
+    if (env) environ = (char **)env;
+    execvp(argv[0], argv);
+    dprintf(2, "%s: %s: %s\n", progname, argv[0], strerror(errno));
+    _exit(127);
+  }
+  /* On a terminal, a long step shows it is alive */
+  if (isatty(1) && log_fd() >= 0) {
+    pid_t p;
+
+    while (!(p = waitpid(pid, &status, WNOHANG)) || (p < 0 && errno == EINTR)) {
+      progress(argv[0], (long)(time(0) - start));
+      usleep(250000);
+    }
+    progress(0, (long)(time(0) - start));
+    child_del(pid);
+    if (p < 0) return -1;
+  } else if (wait_child(pid, &status)) return -1;
+  return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+}
+
+int runl(char *const env[], const char *arg0, ...)
+{
+  const char *argv[64];
+  va_list va;
+  int i = 0;
+
+  argv[i++] = arg0;
+  va_start(va, arg0);
+  while (i < 63 && (argv[i] = va_arg(va, const char *))) i++;
+  va_end(va);
+  argv[i] = 0;
+  return run(env, 0, (char *const *)argv);
+}

@@ -1,0 +1,164 @@
+/* util.c: memory, strings and messages. Every message is one line,
+ * "progname: thing: reason", on stderr and in the build's log. */
+#define _GNU_SOURCE
+#include "lib.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *progname = "mkroot";
+
+static void oom(void)
+{
+  static const char msg[] = "out of memory\n";
+
+  if (write(2, msg, sizeof(msg) - 1) < 0) {}
+  _exit(1);
+}
+
+void *xmalloc(size_t n)
+{
+  void *p = calloc(1, n ? n : 1);
+
+  if (!p) oom();
+  return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+  if (!(p = realloc(p, n ? n : 1))) oom();
+  return p;
+}
+
+char *xstrdup(const char *s)
+{
+  char *p = strdup(s);
+
+  if (!p) oom();
+  return p;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+  char *p = strndup(s, n);
+
+  if (!p) oom();
+  return p;
+}
+
+char *xprintf(const char *fmt, ...)
+{
+  va_list va;
+  char *s;
+
+  va_start(va, fmt);
+  if (vasprintf(&s, fmt, va) < 0) oom();
+  va_end(va);
+  return s;
+}
+
+/* One line to stderr and, when a build log is open, to the log */
+static void msg(const char *fmt, va_list va, int err)
+{
+  char *s, *line;
+
+  if (vasprintf(&s, fmt, va) < 0) oom();
+  line = err ? xprintf("%s: %s: %s\n", progname, s, strerror(err))
+             : xprintf("%s: %s\n", progname, s);
+  fflush(stdout);
+  fputs(line, stderr);
+  if (log_fd() >= 0 && write(log_fd(), line, strlen(line)) < 0) {}
+  free(line);
+  free(s);
+}
+
+void error_msg(const char *fmt, ...)
+{
+  va_list va;
+
+  va_start(va, fmt);
+  msg(fmt, va, 0);
+  va_end(va);
+}
+
+void perror_msg(const char *fmt, ...)
+{
+  int err = errno;
+  va_list va;
+
+  va_start(va, fmt);
+  msg(fmt, va, err);
+  va_end(va);
+}
+
+void error_exit(const char *fmt, ...)
+{
+  va_list va;
+
+  va_start(va, fmt);
+  msg(fmt, va, 0);
+  va_end(va);
+  exit(1);
+}
+
+void perror_exit(const char *fmt, ...)
+{
+  int err = errno;
+  va_list va;
+
+  va_start(va, fmt);
+  msg(fmt, va, err);
+  va_end(va);
+  exit(1);
+}
+
+/* A name that may become one path component: output/NAME, build/NAME,
+ * module/NAME. Letters, digits, '.', '_', '+', '-'; not starting with '.'
+ * or '-'; at most 200 bytes. */
+int valid_name(const char *s)
+{
+  size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                       "0123456789._+-");
+
+  return n && !s[n] && n <= 200 && *s != '.' && *s != '-';
+}
+
+/* Decimal digits only, at most max: 0 and *out set, else -1 */
+int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+  unsigned long long v;
+  char *end;
+
+  if (!s || *s < '0' || *s > '9') return -1;
+  errno = 0;
+  v = strtoull(s, &end, 10);
+  if (errno || *end || v > max) return -1;
+  *out = v;
+  return 0;
+}
+
+/* s as one shell word: 'it'\''s' */
+char *shell_quote(const char *s)
+{
+  char *out = xmalloc(strlen(s) * 4 + 3), *o = out;
+
+  *o++ = '\'';
+  for (; *s; s++) {
+    if (*s == '\'') {
+      memcpy(o, "'\\''", 4);
+      o += 4;
+    } else *o++ = *s;
+  }
+  *o++ = '\'';
+  *o = 0;
+  return out;
+}
+
+/* A yes/no variable: set, non-empty and not "0" */
+int is_true(const char *s)
+{
+  return s && *s && strcmp(s, "0");
+}

@@ -1,0 +1,173 @@
+/* walk.c: the one tree walker (toybox's dirtree in small), and the two
+ * jobs built on it here: deleting a tree and making a link tree. The
+ * initramfs writer walks with it too. Every entry is reached through its
+ * directory's descriptor, never through a symlink, so a link inside a tree
+ * can't lead a delete or a chmod outside it. */
+#define _GNU_SOURCE
+#include "lib.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct walker { int (*fn)(struct walk *); void *arg; int fixperm; };
+
+static int by_name(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in directory fd, sorted (so walks are reproducible, and fn
+ * may delete entries while we go) */
+static char **list_dir(int fd, size_t *n)
+{
+  DIR *d = fdopendir(fd);
+  struct dirent *e;
+  size_t cap = 16;
+  char **names;
+
+  if (!d) {
+    close(fd);
+    return 0;
+  }
+  names = xmalloc(cap * sizeof(char *));
+  *n = 0;
+  while ((errno = 0, e = readdir(d))) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    if (*n == cap) names = xrealloc(names, (cap *= 2) * sizeof(char *));
+    names[(*n)++] = xstrdup(e->d_name);
+  }
+  if (errno) {
+    int err = errno;
+
+    closedir(d);
+    while (*n) free(names[--*n]);
+    free(names);
+    errno = err;
+    return 0;
+  }
+  closedir(d);
+  qsort(names, *n, sizeof(char *), by_name);
+  return names;
+}
+
+static int walk_at(struct walker *k, int dirfd, const char *name,
+                   const char *path)
+{
+  struct walk w = {.dirfd = dirfd, .name = name, .path = path,
+                   .fixperm = k->fixperm, .arg = k->arg};
+  char **names;
+  size_t n, i;
+  int fd, r, rc = 0;
+
+  if (fstatat(dirfd, name, &w.st, AT_SYMLINK_NOFOLLOW)) {
+    perror_msg("%s", path);
+    return -1;
+  }
+  if ((r = k->fn(&w)) < 0) return -1;
+  if (!S_ISDIR(w.st.st_mode) || r == WALK_SKIP) return 0;
+  fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  /* An unreadable directory of our own (a build made it 0500): make only
+   * that entry accessible, and only when asked */
+  if (fd < 0 && errno == EACCES && k->fixperm
+      && !fchmodat(dirfd, name, 0700, AT_SYMLINK_NOFOLLOW))
+    fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    perror_msg("%s", path);
+    return -1;
+  }
+  if (!(names = list_dir(dup(fd), &n))) {
+    perror_msg("%s", path);
+    close(fd);
+    return -1;
+  }
+  for (i = 0; i < n; i++) {
+    char *sub = xprintf("%s/%s", path, names[i]);
+
+    if (!rc && walk_at(k, fd, names[i], sub)) rc = -1;
+    free(sub);
+    free(names[i]);
+  }
+  free(names);
+  close(fd);
+  w.post = 1;
+  if (!rc && k->fn(&w) < 0) rc = -1;
+  return rc;
+}
+
+int walk_tree(const char *start, int (*fn)(struct walk *), void *arg,
+              int fixperm)
+{
+  struct walker k = {fn, arg, fixperm};
+
+  return walk_at(&k, AT_FDCWD, start, start);
+}
+
+static int rm_entry(struct walk *w)
+{
+  int dir = S_ISDIR(w->st.st_mode);
+
+  if (dir && !w->post) return 0;
+  if (!unlinkat(w->dirfd, w->name, dir ? AT_REMOVEDIR : 0)) return 0;
+  /* A directory without write permission holds this entry: open up that
+   * directory (the descriptor we hold, never a name) and try again */
+  if (errno == EACCES && w->dirfd != AT_FDCWD && !fchmod(w->dirfd, 0700)
+      && !unlinkat(w->dirfd, w->name, dir ? AT_REMOVEDIR : 0)) return 0;
+  perror_msg("%s: can't delete", w->path);
+  return -1;
+}
+
+/* rm -rf, without following symlinks: a link tree points into download/,
+ * which must survive */
+int rmrf(const char *path)
+{
+  if (!exists(path)) return 0;
+  return walk_tree(path, rm_entry, 0, 1);
+}
+
+struct linkto { const char *from, *to; };
+
+static int link_entry(struct walk *w)
+{
+  struct linkto *l = w->arg;
+  const char *rel = w->path + strlen(l->from);
+  char *dest = xprintf("%s%s", l->to, rel), *src = 0;
+  int rc = 0;
+
+  if (w->post) rc = 0;
+  else if (S_ISDIR(w->st.st_mode)) {
+    if (*rel && !strcmp(w->name, ".git")) rc = WALK_SKIP;
+    else if (mkdir(dest, 0755) && errno != EEXIST) rc = -1;
+  } else if (S_ISLNK(w->st.st_mode)) {
+    /* Relative links inside the tree keep working as copies */
+    char buf[4096];
+    ssize_t n = readlinkat(w->dirfd, w->name, buf, sizeof(buf) - 1);
+
+    if (n < 0 || (buf[n] = 0, symlink(buf, dest))) rc = -1;
+  } else {
+    src = w->path[0] == '/' ? xstrdup(w->path) : 0;
+    if (!src) {
+      char *cwd = getcwd(0, 0);
+
+      src = xprintf("%s/%s", cwd ? cwd : ".", w->path);
+      free(cwd);
+    }
+    if (symlink(src, dest)) rc = -1;
+  }
+  if (rc < 0) perror_msg("%s", dest);
+  free(src);
+  free(dest);
+  return rc;
+}
+
+/* A directory of real directories and symlinks to every file of a source
+ * tree (cp -rs): a kernel tree is "copied" in seconds */
+int link_tree(const char *from, const char *to)
+{
+  struct linkto l = {from, to};
+
+  return walk_tree(from, link_entry, &l, 0);
+}

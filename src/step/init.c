@@ -1,0 +1,25 @@
+/* initbuild.c: compile our /init (src/init/init.c) statically with the
+ * target's compiler and install it in the root. */
+#define _GNU_SOURCE
+#include "mkroot.h"
+
+#include <stdlib.h>
+
+int init_build(struct ctx *c)
+{
+  char *src = xprintf("%s/src/init/init.c", c->src);
+  char *out = xprintf("%s/init", c->root);
+  /* the target's own flags (-march=...) come after -Os and don't undo it */
+  char *flags = c->t && c->t->cflags ? (char *)c->t->cflags : "-Os";
+  int rc;
+
+  if (!exists(src)) {
+    error_msg("%s: missing", src);
+    return -1;
+  }
+  rc = ctx_run(c, 0, (char *const[]){ctx_cc(c), "-static", "-Os", "-s",
+                                     "-Wall", flags, src, "-o", out, 0});
+  free(src);
+  free(out);
+  return rc;
+}

@@ -1,0 +1,119 @@
+/* module.c: run module/NAME shell scripts with the seed's API. bash defines
+ * download, setupfor, cleanup, die and announce (the first three call back
+ * into this program), sources the module, and on success dumps its
+ * environment, which becomes the build's (ctx.c): exports stay in force,
+ * as if every module were sourced into one shell.
+ *
+ * With -d only download runs: after a module's first setupfor, every other
+ * command is skipped (bash's extdebug: a DEBUG trap that fails skips the
+ * command), so every download line of the module is reached and nothing
+ * is built. */
+#define _GNU_SOURCE
+#include "mkroot.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char prelude[] =
+  "download() { \"$MKROOT_SELF\" --helper download \"$@\" || exit 1; }\n"
+  "setupfor() {\n"
+  "  if [ -n \"$MKROOT_DOWNLOAD_ONLY\" ]; then MKROOT_SKIP=1; return 0; fi\n"
+  "  MKROOT_SETUP=\"$(\"$MKROOT_SELF\" --helper setupfor \"$1\")\" &&\n"
+  "    cd \"$MKROOT_SETUP\" || exit 1\n"
+  "}\n"
+  "cleanup() {\n"
+  "  cd \"$TOP\" && \"$MKROOT_SELF\" --helper cleanup \"$MKROOT_SETUP\" ||\n"
+  "    exit 1\n"
+  "}\n"
+  "die() { echo \"$MKROOT_NAME: $*\" >&2; exit 1; }\n"
+  "announce() { echo \"=== $*\"; }\n"
+  "trap 'rc=$?; [ $rc -eq 0 ] && env -0 > \"$MKROOT_ENVOUT\"; exit $rc' EXIT\n"
+  "if [ -n \"$MKROOT_DOWNLOAD_ONLY\" ]; then\n"
+  "  shopt -s extdebug\n"
+  "  trap '[ -z \"$MKROOT_SKIP\" ] || [[ \"$BASH_COMMAND\" == download\\ * ]]'"
+  " DEBUG\n"
+  "elif [ -n \"$MKROOT_CMDLOG\" ]; then\n"
+  "  set -T\n"
+  "  trap 'printf \"%s\\n\" \"$BASH_COMMAND\" >> \"$MKROOT_CMDLOG\"' DEBUG\n"
+  "fi\n"
+  ". \"$MKROOT_MODULE\"\n";
+
+/* Module directories: those in $MODULES (users' own, searched first), then
+ * the module/ directory beside this program */
+static char **module_dirs(struct ctx *c, int *n)
+{
+  const char *extra = ctx_get(c, "MODULES");
+  char *copy = xstrdup(extra ? extra : ""), *s, *save = 0;
+  char **dirs = xmalloc((strlen(copy) / 2 + 3) * sizeof(char *));
+
+  *n = 0;
+  for (s = strtok_r(copy, ": ", &save); s; s = strtok_r(0, ": ", &save))
+    dirs[(*n)++] = s;
+  dirs[(*n)++] = xprintf("%s/module", c->src);
+  return dirs;
+}
+
+char *module_find(struct ctx *c, const char *name)
+{
+  int n, i;
+  char **dirs = module_dirs(c, &n), *p;
+
+  if (!valid_name(name)) return 0;
+  for (i = 0; i < n; i++) {
+    p = xprintf("%s/%s", dirs[i], name);
+    if (!access(p, R_OK) && !is_dir(p)) return p;
+    free(p);
+  }
+  return 0;
+}
+
+int module_list(struct ctx *c, FILE *f)
+{
+  int n, i;
+  char **dirs = module_dirs(c, &n);
+
+  fprintf(f, "kernel");
+  for (i = 0; i < n; i++) {
+    DIR *d = opendir(dirs[i]);
+    struct dirent *e;
+
+    while (d && (e = readdir(d)))
+      if (*e->d_name != '.') fprintf(f, " %s", e->d_name);
+    if (d) closedir(d);
+  }
+  fputc('\n', f);
+  return 0;
+}
+
+int module_run(struct ctx *c, const char *name)
+{
+  char *path = module_find(c, name), *envout, *api;
+  int rc;
+
+  if (!path) {
+    error_msg("%s: no such module; available:", name);
+    module_list(c, stderr);
+    return -1;
+  }
+  if (mkdirp(c->build, 0755)) return -1;
+  envout = xprintf("%s/.env-%s", c->build, name);
+  api = xprintf("%s/module-api.sh", c->build);
+  if (write_file(api, prelude, 0644)) return -1;
+  ctx_set(c, "MKROOT_MODULE", path);
+  ctx_set(c, "MKROOT_NAME", name);
+  ctx_set(c, "MKROOT_ENVOUT", envout);
+  ctx_set(c, "MKROOT_DOWNLOAD_ONLY", c->a.d ? "1" : 0);
+  ctx_set(c, "MKROOT_CMDLOG", c->a.l ? xprintf("%s/cmdlog.txt", c->output) : 0);
+  unlink(envout);
+  rc = ctx_run(c, c->top, (char *const[]){"bash", api, (char *)name, 0});
+  if (!rc && ctx_load_env(c, envout)) rc = -1;
+  unlink(envout);
+  ctx_set(c, "MKROOT_MODULE", 0);
+  ctx_set(c, "MKROOT_ENVOUT", 0);
+  free(envout);
+  free(api);
+  free(path);
+  return rc;
+}
