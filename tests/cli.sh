@@ -7,8 +7,15 @@
 out="$(./mkroot -x 2>&1 >/dev/null)"; rc=$?
 expect_rc 1 $rc "unknown option"
 contains "$out" "usage: mkroot [-n] [-d] [-l]"
-out="$(./mkroot --help 2>&1 >/dev/null)"; expect_rc 1 $? "--help"
+# --help: each command's own usage on stdout, exit 0
+out="$(./mkroot --help 2>/dev/null)"; expect_rc 0 $? "--help"
 contains "$out" "NAME=VALUE"
+for c in cross run clean boottest; do
+  out="$(./$c --help 2>/dev/null)"; expect_rc 0 $? "$c --help"
+  contains "$out" "usage: $c"
+done
+out="$(./mkroot --helper 2>&1)"; expect_rc 1 $? "--helper usage"
+for v in download setupfor cleanup cpio extract rmrf miniconfig symcheck; do contains "$out" "$v"; done
 
 # bad NAME=VALUE and module names
 out="$(./mkroot =x 2>&1)"; expect_rc 1 $? "empty name"
@@ -64,7 +71,13 @@ grep -q '^cc=/usr/bin/x86_64-linux-gnu-$' output/x86_64/cross.txt || fail "cross
 out="$("$TOP/run" 2>&1)"; expect_rc 1 $? "run with nothing built"
 contains "$out" "nothing built"
 out="$("$TOP/run" nosuch 2>&1)"; expect_rc 1 $? "run nosuch"
-mkdir -p download/keep build/x && "$TOP/clean" && [ ! -e output ] && [ ! -e build ] &&
-  [ -d download/keep ] || fail "clean"
+# ./clean: the output/ and build/ of the checkout it belongs to, never those
+# of the directory it runs in, never download/
+mkdir -p co/output/x co/build/y co/download/keep other/output/z other/build
+cp "$TOP/mkroot" co/mkroot && ln -s mkroot co/clean
+(cd other && ../co/clean) || fail "clean failed"
+[ ! -e co/output ] && [ ! -e co/build ] && [ -d co/download/keep ] || fail "clean: checkout"
+[ -d other/output/z ] && [ -d other/build ] || fail "clean deleted the current directory's output"
+out="$("$TOP/clean" extra 2>&1)"; expect_rc 1 $? "clean with an argument"
 cd /; rm -rf "$T"
 pass

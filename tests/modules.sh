@@ -22,7 +22,7 @@ cp msg "\$ROOT/msg"
 cleanup
 export FROM_FIRST="set by first"
 NOT_EXPORTED=1
-echo "first: \$TARGET \$CROSS_BASE \$OUTPUT" > "\$OUTPUT/first.txt"
+echo "first: \$TARGET \$CROSS_SHORT \$OUTPUT [\$CROSS_BASE]" > "\$OUTPUT/first.txt"
 EOM
 cat > "$T/mods/second" << 'EOM'
 echo "second: ${FROM_FIRST:-missing} ${NOT_EXPORTED:-unset}" > "$OUTPUT/second.txt"
@@ -44,7 +44,7 @@ contains "$out" "=== first"
 contains "$out" "=== second"
 [ "$(cat output/host/root/msg)" == "hello from a module" ] || fail "module did not install"
 [ "$(cat output/host/second.txt)" == "second: set by first unset" ] || fail "exports: $(cat output/host/second.txt)"
-contains "$(cat output/host/first.txt)" "first: x86_64 host $T/top/output/host"
+contains "$(cat output/host/first.txt)" "first: x86_64 host $T/top/output/host []"
 [ ! -e build/host/hello ] || fail "cleanup left the build directory"
 contains "$(cat output/host/log.txt)" "hello-1.0.tar.gz confirmed"
 contains "$(cat output/host/cmdlog.txt)" "cp msg"

@@ -110,6 +110,7 @@ static const char *entry_problem(struct archive_entry *e, const char *name,
                                  const char *hard)
 {
   const char *full = archive_entry_pathname(e), *sym = archive_entry_symlink(e);
+  const char *link = archive_entry_hardlink(e);
   mode_t type = archive_entry_filetype(e);
   const char *why = 0;
   char *dir;
@@ -121,8 +122,8 @@ static const char *entry_problem(struct archive_entry *e, const char *name,
   dir = parent(name);
   if (sym && !stays_inside(AT_FDCWD, dir, sym, 1))
     why = "symlink pointing outside";
-  if (archive_entry_hardlink(e) && (!hard || *hard == '/' || has_dotdot(hard)
-                                    || !stays_inside(AT_FDCWD, "", hard, 0)))
+  if (link && (!hard || *link == '/' || has_dotdot(link)
+               || !stays_inside(AT_FDCWD, "", hard, 0)))
     why = "hard link outside";
   free(dir);
   return why;
