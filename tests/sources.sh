@@ -31,6 +31,8 @@ tar("abslink-1.0.tar.gz", [("abslink-1.0", "dir", 0), ("abslink-1.0/etc", "sym",
 tar("uplink-1.0.tar.gz", [("uplink-1.0", "dir", 0), ("uplink-1.0/up", "sym", "../../..")])
 tar("hardout-1.0.tar.gz", [("hardout-1.0", "dir", 0), ("hardout-1.0/h", "hard", "/etc/passwd")])
 open(f"{t}/www/files/cutme-1.0.tar.gz", "wb").write(b"z" * 100000)
+tar("hello-world-9.tar.gz", [("hello-world-9", "dir", 0), ("hello-world-9/w", "file", b"world\n")])
+tar("hello-1.0.tar.gz", [("hello-1.0", "dir", 0), ("hello-1.0/h", "file", b"hello\n")])
 EOF2
 coproc SRV { exec python3 tests/httpd.py "$T/www"; }
 SERVER=$SRV_PID
@@ -92,6 +94,53 @@ out="$(MIRROR="$URL/nowhere $URL/files" dl "$(sha1 pkg-1.0.tar.gz)" "http://127.
 expect_rc 0 $? "MIRROR fallback"
 grep -q '^/nowhere/pkg-1.0.tar.gz$' "$T/www/requests.log" || fail "first mirror not tried"
 
+# a package's name ends before "-<digit>": hello-world is not hello
+dl "$(sha1 hello-1.0.tar.gz)" "$URL/files/hello-1.0.tar.gz" > /dev/null || fail "fetch hello"
+cp "$T/dl/hello-1.0.tar.gz" "$T/dl/hello-1.0.tar.gz.sig"
+mkdir -p "$T/dl/hello"
+out="$(dl "$(sha1 hello-world-9.tar.gz)" "$URL/files/hello-world-9.tar.gz")"; expect_rc 0 $? "hello-world"
+contains "$out" "hello-world-9.tar.gz downloaded"
+[ -e "$T/dl/hello-1.0.tar.gz" ] && [ -e "$T/dl/hello-1.0.tar.gz.sig" ] || fail "hello-world deleted hello's files"
+rmdir "$T/dl/hello"
+d="$(./mkroot --helper setupfor hello)" && [ -e "$d/h" ] && [ ! -e "$d/w" ] || fail "setupfor hello took $(ls "$d")"
+d="$(./mkroot --helper setupfor hello-world)" && [ -e "$d/w" ] || fail "setupfor hello-world"
+
+# the file name comes from the URL's path, never its host or query
+out="$(dl "$(sha1 pkg-1.0.tar.gz)" "http://127.0.0.1:$PORT")"; expect_rc 1 $? "URL without a path"
+contains "$out" "no usable file name"
+out="$(dl "$(sha1 pkg-1.0.tar.gz)" "$URL/files/?f=pkg-1.0.tar.gz")"; expect_rc 1 $? "file name in the query"
+# a server may not redirect to a local file
+out="$(dl "$(sha1 pkg-1.0.tar.gz)" "$URL/tofile/passwd-1.tar.gz")"; expect_rc 1 $? "redirect to file://"
+[ ! -e "$T/dl/passwd-1.tar.gz" ] || fail "followed a redirect to file://"
+
+# a size cap and a time limit: an endless body and a drip both end, with
+# one line, and leave nothing
+out="$(DOWNLOAD_MAX=200000 dl "$(sha1 pkg-1.0.tar.gz)" "$URL/endless/big-1.tar.gz")"
+expect_rc 1 $? "endless body"
+contains "$out" "larger than 200000 bytes (DOWNLOAD_MAX)"
+start=$SECONDS
+out="$(DOWNLOAD_TIMEOUT=3 dl "$(sha1 pkg-1.0.tar.gz)" "$URL/drip/slow-1.tar.gz")"
+expect_rc 1 $? "drip"
+contains "$out" "not done after 3 seconds (DOWNLOAD_TIMEOUT)"
+[ $((SECONDS-start)) -lt 30 ] || fail "drip took $((SECONDS-start))s"
+rm -f "$T/dl/other-2.0.tar.gz"
+out="$(DOWNLOAD_MAX=100 dl "$(sha1 other-2.0.tar.gz)" "$URL/files/other-2.0.tar.gz")"
+expect_rc 1 $? "a file over the cap"
+out="$(DOWNLOAD_MAX=lots dl "$(sha1 other-2.0.tar.gz)" "$URL/files/other-2.0.tar.gz")"
+expect_rc 1 $? "bad DOWNLOAD_MAX"
+contains "$out" "DOWNLOAD_MAX=lots"
+noparts
+
+# an interrupted download leaves no partial file, and the rerun works
+rm -f "$T/dl/pkg-1.0.tar.gz"
+./mkroot --helper download "$(sha1 pkg-1.0.tar.gz)" "$URL/drip/pkg-1.0.tar.gz" > /dev/null 2>&1 &
+pid=$!
+sleep 1.5
+ls -A "$T/dl" | grep -q part || fail "no partial file while downloading"
+kill -TERM $pid; wait $pid
+noparts
+dl "$(sha1 pkg-1.0.tar.gz)" "$URL/files/pkg-1.0.tar.gz" > /dev/null || fail "rerun after interrupt"
+
 # setupfor from the tarball: a fresh directory, links inside kept
 d="$(./mkroot --helper setupfor pkg)"; expect_rc 0 $? "setupfor tarball"
 [ "$d" == "$T/b/pkg" ] && [ "$(cat "$d/hello.txt")" == hello ] && [ "$(cat "$d/sub/link")" == hello ] ||
@@ -108,6 +157,13 @@ NO_CLEANUP=1 ./mkroot --helper cleanup "$d" && [ -d "$d" ] || fail "NO_CLEANUP"
 ./mkroot --helper cleanup "$d" && [ ! -e "$d" ] || fail "cleanup"
 [ -e "$T/dl/mine/file" ] || fail "cleanup deleted the source"
 out="$(./mkroot --helper cleanup /etc 2>&1)"; expect_rc 1 $? "cleanup outside BUILD"
+# only a directory setupfor could have made: BUILD/NAME, nothing else
+mkdir -p "$T/victim" "$T/b/x/y" && touch "$T/victim/keep"
+out="$(./mkroot --helper cleanup "$T/b/../victim" 2>&1)"; expect_rc 1 $? "cleanup BUILD/../victim"
+contains "$out" "not a directory setupfor made"
+out="$(./mkroot --helper cleanup "$T/b/x/y" 2>&1)"; expect_rc 1 $? "cleanup BUILD/x/y"
+out="$(./mkroot --helper cleanup "$T/b/.." 2>&1)"; expect_rc 1 $? "cleanup BUILD/.."
+[ -e "$T/victim/keep" ] && [ -d "$T/b/x/y" ] || fail "cleanup deleted outside"
 
 # hostile tarballs: refused, naming the entry, nothing written outside
 for i in evil abslink uplink hardout; do
