@@ -11,6 +11,9 @@ mkdir -p "$T/www/files" "$T/mods" "$T/top/output/host/root"
 mkdir -p "$T/src/hello-1.0" && echo 'hello from a module' > "$T/src/hello-1.0/msg"
 tar czf "$T/www/files/hello-1.0.tar.gz" -C "$T/src" hello-1.0
 SHA="$(sha1sum "$T/www/files/hello-1.0.tar.gz" | cut -d' ' -f1)"
+mkdir -p "$T/src/second-2.0" && echo two > "$T/src/second-2.0/two"
+tar czf "$T/www/files/second-2.0.tar.gz" -C "$T/src" second-2.0
+SHA2="$(sha1sum "$T/www/files/second-2.0.tar.gz" | cut -d' ' -f1)"
 coproc SRV { exec python3 tests/httpd.py "$T/www"; }
 SERVER=$SRV_PID
 read -r PORT <&"${SRV[0]}"
@@ -23,6 +26,23 @@ cleanup
 export FROM_FIRST="set by first"
 NOT_EXPORTED=1
 echo "first: \$TARGET \$CROSS_SHORT \$OUTPUT [\$CROSS_BASE]" > "\$OUTPUT/first.txt"
+EOM
+cat > "$T/mods/twice" << EOM
+download $SHA http://127.0.0.1:$PORT/files/hello-1.0.tar.gz
+setupfor hello
+touch "\$TOP/built-something"
+cleanup
+download $SHA2 http://127.0.0.1:$PORT/files/second-2.0.tar.gz
+setupfor second
+exit 1
+EOM
+cat > "$T/mods/dies" << 'EOM'
+announce "about to die"
+die "the reason"
+echo "should not get here" > "$OUTPUT/dies.txt"
+EOM
+cat > "$T/mods/fds" << 'EOM'
+ls -l /proc/self/fd > "$OUTPUT/fds.txt"
 EOM
 cat > "$T/mods/second" << 'EOM'
 echo "second: ${FROM_FIRST:-missing} ${NOT_EXPORTED:-unset}" > "$OUTPUT/second.txt"
@@ -37,6 +57,22 @@ cd "$T/top"
 out="$("$TOP/mkroot" -d MODULES="$T/mods" first 2>&1)"; expect_rc 0 $? "-d: $out"
 [ -e download/hello-1.0.tar.gz ] || fail "-d did not download"
 [ ! -e output/host/root/msg ] && [ ! -e output/host/first.txt ] || fail "-d built something"
+
+# -d reaches every download of a module, past its setupfor, and runs
+# nothing else
+out="$("$TOP/mkroot" -d MODULES="$T/mods" twice 2>&1)"; expect_rc 0 $? "-d past setupfor: $out"
+[ -e download/second-2.0.tar.gz ] || fail "-d stopped at the first setupfor"
+[ ! -e built-something ] && [ ! -e build/host/hello ] || fail "-d ran a build command"
+
+# die: the build stops, naming the module and the message; announce is a stage
+out="$("$TOP/mkroot" -n MODULES="$T/mods" dies 2>&1)"; expect_rc 1 $? "die"
+contains "$out" "=== about to die"
+contains "$out" "dies: the reason"
+[ ! -e output/host/dies.txt ] || fail "went on after die"
+
+# no descriptor of ours reaches a module's commands (ls: 0 1 2 and 3)
+"$TOP/mkroot" -n -l MODULES="$T/mods" fds > /dev/null 2>&1 || fail "fds module"
+[ "$(grep -c -- ' -> ' output/host/fds.txt)" == 4 ] || fail "descriptors leaked: $(cat output/host/fds.txt)"
 
 # modules in order, exports carried over, API works
 out="$("$TOP/mkroot" -n -l MODULES="$T/mods" first second 2>&1)"; expect_rc 0 $? "modules: $out"

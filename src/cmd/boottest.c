@@ -149,6 +149,7 @@ static int start(struct guest *g, const char *script, char **disk, int ndisk)
     dup2(in[0], 0);
     dup2(out[1], 1);
     dup2(out[1], 2);
+    close_range(3, ~0U, 0);
     execv("/bin/sh", argv);
     _exit(127);
   }
@@ -276,10 +277,11 @@ static int test_one(const char *dir, const char *name, const char *net_marker,
   const struct target *t;
   double t0 = now(), prompt_s = -1;
   long clock_diff = 0;
+  char buf[4096];
   int i, ok = 1, nargs;
 
   for (i = 0; i < NCHECKS; i++) res[i] = "-";
-  if (!(script = launch_script(".", name))) {
+  if (!(script = launch_script(getcwd(buf, sizeof(buf)) ? buf : ".", name))) {
     printf("%-12s no launch script %s/qemu-*.sh\n", name, dir);
     return 1;
   }
@@ -377,7 +379,7 @@ static pid_t reap(pid_t server, int *status)
 
 int boottest_main(int argc, char **argv)
 {
-  char marker[40] = "NET", **names;
+  char marker[40] = "NET", **names, *top;
   const char *lim = getenv("BOOTTEST_TIMEOUT");
   double timeout = lim && atof(lim) > 0 ? atof(lim) : 300;
   int port, n, i, running = 0, failed = 0, status, jobs = ncpus();
@@ -390,10 +392,11 @@ int boottest_main(int argc, char **argv)
     error_msg("nothing built: no output/*/qemu-*.sh");
     return 1;
   }
+  if (!(top = getcwd(0, 0))) perror_exit("getcwd");
   token(marker + 3, 8);
   server = serve(marker, &port);
   for (i = 0; i < n; i++) {
-    char *dir = xprintf("output/%s", names[i]);
+    char *dir = xprintf("%s/output/%s", top, names[i]);
     pid_t pid;
 
     if (!valid_name(names[i]) || !is_dir(dir)) {

@@ -5,7 +5,9 @@
  * hard links through symlinks. setuid, setgid, sticky and world-writable
  * bits are dropped. Anything libarchive reports worse than a warning, a
  * short write (a full disk) included, stops the extraction, naming the
- * entry; the caller deletes what was written. */
+ * entry; the caller deletes what was written. libarchive doesn't check a
+ * gzip stream's CRC (and stops reading at tar's end marker), so a gzip
+ * tarball is read once more to its end with zlib, which does. */
 #define _GNU_SOURCE
 #include "lib.h"
 
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* Skip the first strip components of path; 0 if nothing is left */
 static const char *strip_path(const char *path, int strip)
@@ -144,7 +147,9 @@ static int copy_data(struct archive *a, struct archive *w, const char *tarball,
       return -1;
     }
     if (archive_write_data_block(w, buf, size, off) != ARCHIVE_OK) {
-      error_msg("%s: %s: %s", tarball, entry, archive_error_string(w));
+      error_msg("%s: %s: %s%s%s", tarball, entry, archive_error_string(w),
+                archive_errno(w) ? ": " : "",
+                archive_errno(w) ? strerror(archive_errno(w)) : "");
       return -1;
     }
   }
@@ -201,6 +206,20 @@ static int extract_entries(struct archive *a, struct archive *w,
   return 0;
 }
 
+/* Read a gzip file to its end: zlib checks each member's CRC and length */
+static int gzip_intact(const char *path)
+{
+  gzFile gz = gzopen(path, "rb");
+  char buf[65536];
+  int n, err = Z_OK;
+
+  if (!gz) return 0;
+  while ((n = gzread(gz, buf, sizeof(buf))) > 0) {}
+  if (n < 0) gzerror(gz, &err);
+  gzclose(gz);
+  return n == 0 && err == Z_OK;
+}
+
 int extract_archive(const char *tarball, const char *dest, int strip)
 {
   struct archive *a = archive_read_new(), *w = archive_write_disk_new();
@@ -224,6 +243,11 @@ int extract_archive(const char *tarball, const char *dest, int strip)
     rc = -1;
   }
   if (!rc) rc = extract_entries(a, w, tarball, strip);
+  if (!rc && archive_filter_code(a, 0) == ARCHIVE_FILTER_GZIP
+      && !gzip_intact(tarball)) {
+    error_msg("%s: corrupt gzip data (CRC or length mismatch)", tarball);
+    rc = -1;
+  }
   if (archive_write_close(w) != ARCHIVE_OK && !rc) {
     error_msg("%s: %s", tarball, archive_error_string(w));
     rc = -1;

@@ -170,6 +170,8 @@ int run(char *const env[], const char *dir, char *const argv[])
       dup2(log_fd(), 1);
       dup2(log_fd(), 2);
     }
+    /* nothing but stdin, stdout and stderr reaches a child */
+    close_range(3, ~0U, 0);
     if (dir && chdir(dir)) {
       dprintf(2, "%s: %s: %s\n", progname, dir, strerror(errno));
       _exit(127);

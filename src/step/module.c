@@ -16,12 +16,17 @@
 #include <string.h>
 #include <unistd.h>
 
+/* In -d mode the DEBUG trap runs for the functions' own commands too
+ * (extdebug implies functrace): those that must run there name MKROOT_. */
 static const char prelude[] =
-  "download() { \"$MKROOT_SELF\" --helper download \"$@\" || exit 1; }\n"
+  "download() {\n"
+  "  \"$MKROOT_SELF\" --helper download \"$@\" || exit $((MKROOT_RC=1))\n"
+  "}\n"
   "setupfor() {\n"
-  "  if [ -n \"$MKROOT_DOWNLOAD_ONLY\" ]; then MKROOT_SKIP=1; return 0; fi\n"
-  "  MKROOT_SETUP=\"$(\"$MKROOT_SELF\" --helper setupfor \"$1\")\" &&\n"
-  "    cd \"$MKROOT_SETUP\" || exit 1\n"
+  "  if [ -z \"$MKROOT_DOWNLOAD_ONLY\" ]; then\n"
+  "    MKROOT_SETUP=\"$(\"$MKROOT_SELF\" --helper setupfor \"$1\")\" &&\n"
+  "      cd \"$MKROOT_SETUP\" || exit 1\n"
+  "  else MKROOT_SKIP=1; fi\n"
   "}\n"
   "cleanup() {\n"
   "  cd \"$TOP\" && \"$MKROOT_SELF\" --helper cleanup \"$MKROOT_SETUP\" ||\n"
