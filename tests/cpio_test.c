@@ -35,6 +35,13 @@ int main(void)
   write_file(p(tree, "secret/key"), "", 0600);
   link(p(tree, "usr/bin/tool"), p(tree, "usr/bin/tool2"));
   symlink("usr/bin", p(tree, "bin"));
+  {
+    /* a symlink target of 4000 bytes comes through whole */
+    char *longt = xmalloc(4001);
+
+    memset(longt, 'a', 4000);
+    CHECK(!symlink(longt, p(tree, "longlink")));
+  }
   chmod(p(tree, "secret"), 0700);
 
   CHECK(!cpio_write(tree, a, 1700000000));
@@ -58,6 +65,11 @@ int main(void)
         && (st.st_mode & 07777) == 0700);
   CHECK(!stat(p(x, "secret/key"), &st) && st.st_size == 0
         && (st.st_mode & 07777) == 0600);
+  {
+    char lbuf[4100];
+
+    CHECK(readlink(p(x, "longlink"), lbuf, sizeof(lbuf)) == 4000);
+  }
   n = readlink(p(x, "bin"), buf, sizeof(buf));
   CHECK(n == 7 && !memcmp(buf, "usr/bin", 7));
   CHECK(!lstat(p(x, "dev/console"), &st) && S_ISCHR(st.st_mode)

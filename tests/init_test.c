@@ -23,5 +23,6 @@ int main(void)
   CHECK(clock_pick(5, 0) == 0);
   CHECK(clock_pick(5, "12x") == 0);
   CHECK(clock_pick(5, "100") == 0);                  /* implausible */
+  CHECK(wait_for(-1) == -1);                         /* a failed fork */
   return DONE();
 }

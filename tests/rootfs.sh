@@ -4,7 +4,7 @@
 # takes typed commands and leaves nothing mounted after exit.
 . "$(dirname "$0")/lib.sh"
 
-out="$(./mkroot 2>&1)"; expect_rc 0 $? "./mkroot"
+out="$(./mkroot -l 2>&1)"; expect_rc 0 $? "./mkroot"
 R=output/host/root
 for i in "=== root" "=== toybox" "=== init"; do contains "$out" "$i"; done
 for d in etc tmp proc sys dev home mnt root usr/bin usr/sbin usr/lib var; do
@@ -21,6 +21,19 @@ readelf -l $R/init | grep -q INTERP && fail "init is dynamic"
 [ -e $R/usr/sbin/route ] || [ -e $R/usr/bin/route ] || fail "no route"
 [ "$(ls $R/usr/bin $R/usr/sbin | wc -l)" -gt 150 ] || fail "too few toybox commands"
 grep -q '^=== toybox' output/host/log.txt && grep -q 'CC\|cc ' output/host/log.txt || fail "log.txt"
+# /init is built -Os, and nothing after it undoes that
+grep 'src/init/init.c' output/host/cmdlog.txt | grep -q -- '-Os' &&
+  ! grep 'src/init/init.c' output/host/cmdlog.txt | grep -q -- '-O[0-9]' || fail "init flags: $(grep init.c output/host/cmdlog.txt)"
+
+# a rebuild deletes the old root (var/run and all) and changes no mode in
+# the checkout it runs in
+modes() { stat -c '%a %n' * .ci/* scripts/* tests/* src/*/* 2>/dev/null; }
+before="$(modes)"
+./mkroot > /dev/null 2>&1 || fail "second ./mkroot"
+[ "$before" == "$(modes)" ] || fail "modes changed: $(diff <(echo "$before") <(modes))"
+if git rev-parse --git-dir > /dev/null 2>&1; then
+  [ -z "$(git status --porcelain --untracked-files=no)" ] || fail "git status: $(git status --short)"
+fi
 
 # the chroot: typing works, output comes back, nothing left mounted
 out="$(printf 'echo typed-$((6*7))\nls /proc/self/fd | head -n 1 >/dev/null && echo procok\ntest -c /dev/null && echo devok\nexit\n' |
