@@ -52,6 +52,7 @@ struct ctx {
   char *path;         /* the build's PATH (the airlock for cross builds) */
   char **env;
   int nenv;
+  char self[65];      /* this program's hash: part of every root step's key */
 };
 const char *ctx_get(const struct ctx *c, const char *name);
 void ctx_set(struct ctx *c, const char *name, const char *value);
@@ -64,6 +65,7 @@ void ctx_export(struct ctx *c);
 int ctx_load_env(struct ctx *c, const char *path);
 int ctx_run(struct ctx *c, const char *dir, char *const argv[]);
 char *ctx_cc(const struct ctx *c);
+int ctx_cc_key(const struct ctx *c, struct key *k);
 
 /* build/toolchain.c */
 const char *triplet_target(const char *prefix);
@@ -74,18 +76,35 @@ int toolchain_resolve(struct ctx *c, const char *cross, char **why);
 /* build/libfix.c */
 int libm_fix(struct ctx *c, const char *cc, const char *dir);
 
-/* step/: one file each */
+/* build/cache.c: the root's steps, cached by key */
+char *source_id(const char *path);
+int cache_valid(struct ctx *c, const char *key);
+int cache_env(struct ctx *c, const char *key);
+int cache_restore(struct ctx *c, const char *key);
+int cache_store(struct ctx *c, const char *key, const char *deps);
+void cache_prune(struct ctx *c, char **keep, int n);
+int stamp_ok(const char *stamp, const char *key);
+int stamp_write(const char *stamp, const char *key, char *const files[]);
+
+/* step/: one file each. A root step's inputs() adds what it reads to its
+ * key (the build adds the previous step's key and this program's own) */
 int rootfs_skeleton(struct ctx *c);
 int toybox_source(struct ctx *c);
 int toybox_build(struct ctx *c);
+int toybox_inputs(struct ctx *c, struct key *k);
 int init_build(struct ctx *c);
+int init_inputs(struct ctx *c, struct key *k);
+int module_inputs(struct ctx *c, const char *name, struct key *k);
 int airlock_setup(struct ctx *c);
-int module_run(struct ctx *c, const char *name);
+int module_run(struct ctx *c, const char *name, char **deps);
 int module_list(struct ctx *c, FILE *f);
 char *module_find(struct ctx *c, const char *name);
 char *microconfig_expand(const char *csv, const char *value);
 char *miniconfig_make(const struct target *t, const char *kextra);
 int symbol_check(const char *miniconf, const char *dotconfig, char **missing);
+char *kernel_key(struct ctx *c);
+int kernel_image(struct ctx *c);
+int kernel_initramfs(struct ctx *c);
 int kernel_build(struct ctx *c);
 int cpio_write(const char *root, const char *out_gz, long long mtime);
 int qemu_script(struct ctx *c);

@@ -12,7 +12,8 @@
 T="$(mktemp -d)"
 cleanup_all() {
   mountpoint -q "$T/small" && umount "$T/small"
-  mountpoint -q "$T/rm/tree/ro" && umount "$T/rm/tree/ro"
+  [ -e "$T/rm/tree/ro/stuck" ] && chattr -i "$T/rm/tree/ro/stuck" 2>/dev/null
+  mountpoint -q "$T/rm/tree/m" && umount "$T/rm/tree/m"
   rm -rf "$T"
 }
 trap cleanup_all EXIT
@@ -38,10 +39,19 @@ echo "ok: delete stays inside"
 if [ "$(id -u)" == 0 ]; then
   # an entry that can't be deleted is named
   mkdir -p "$T/rm/tree/ro" && touch "$T/rm/tree/ro/stuck"
-  mount --bind "$T/rm/tree/ro" "$T/rm/tree/ro" && mount -o remount,bind,ro "$T/rm/tree/ro"
-  out="$("$M" --helper rmrf "$T/rm/tree" 2>&1)"; expect_rc 1 $? "undeletable entry"
-  contains "$out" "$T/rm/tree/ro/stuck: can't delete: Read-only file system"
-  umount "$T/rm/tree/ro"
+  if chattr +i "$T/rm/tree/ro/stuck" 2>/dev/null; then
+    out="$("$M" --helper rmrf "$T/rm/tree" 2>&1)"; expect_rc 1 $? "undeletable entry"
+    contains "$out" "$T/rm/tree/ro/stuck: can't delete: Operation not permitted"
+    chattr -i "$T/rm/tree/ro/stuck"
+  fi
+  # a filesystem mounted inside a tree: not ours to delete
+  mkdir -p "$T/rm/tree/m" "$T/rm/mounted" && touch "$T/rm/mounted/important"
+  mount --bind "$T/rm/mounted" "$T/rm/tree/m"
+  out="$("$M" --helper rmrf "$T/rm/tree" 2>&1)"; expect_rc 1 $? "mount point inside"
+  contains "$out" "a mount point"
+  umount "$T/rm/tree/m"
+  [ -e "$T/rm/mounted/important" ] || fail "deleted across a mount point"
+  "$M" --helper rmrf "$T/rm/tree" || fail "rmrf after umount"
 fi
 
 # --- tarballs
@@ -67,6 +77,14 @@ tar("chain.tar.gz", [("a", "sym", "."), ("esc", "sym", "a/a/../..")])
 tar("chain2.tar.gz", [("esc", "sym", "a/a/../../x"), ("a", "sym", ".")])
 tar("chain3.tar.gz", [("d", "dir", 0), ("d/up", "sym", ".."), ("e", "sym", "d/up/d/up/..")])
 tar("hardvia.tar.gz", [("d", "sym", "."), ("h", "hard", "d/d/x")])
+# names libarchive cleans up ("./l", "x//l", "a/./"): checked as cleaned
+tar("dotname.tar.gz", [("x", "dir", 0), ("./x/./l", "sym", "../../../../victim")])
+tar("slashes.tar.gz", [("x", "dir", 0), ("x//l", "sym", "../../../victim")])
+# a hard link to a symlink that points out from where it is hard-linked
+tar("hardsym.tar.gz", [("d1", "dir", 0), ("d1/d2", "dir", 0), ("d1/d2/l", "sym", "../../f"),
+    ("f", "file", b"x"), ("l2", "hard", "d1/d2/l")])
+# deeper than any source tree: would exhaust descriptors when deleted
+tar("deep.tar.gz", [("d/" * 200 + "f", "file", b"x")])
 tar("ok.tar.gz", [("d", "dir", 0), ("d/up", "sym", ".."), ("e", "sym", "d/up/d"),
     ("s", "file", b"x", 0o4777), ("g", "file", b"x", 0o2755), ("w", "dir", 0, 0o1777)])
 # corrupt: a header whose checksum is wrong, and a gzip body damaged mid-way
@@ -92,11 +110,12 @@ open(f"{t}/badtext.tar.gz", "wb").write(bytes(z))
 # big: a megabyte that doesn't compress, for the full disk
 tar("big.tar.gz", [("big-1.0", "dir", 0), ("big-1.0/big", "file", os.urandom(1 << 20))])
 EOF2
-for i in chain chain2 chain3 hardvia; do
+for i in chain chain2 chain3 hardvia dotname slashes hardsym deep; do
   rm -rf "$T/x/$i"; out="$("$M" --helper extract "$T/t/$i.tar.gz" "$T/x/$i" 2>&1)"
   expect_rc 1 $? "symlink chain $i"
   contains "$out" "refused"
 done
+[ ! -e "$T/x/chain" ] || fail "a failed extract left its directory"
 out="$("$M" --helper extract "$T/t/ok.tar.gz" "$T/x/ok" 2>&1)"; expect_rc 0 $? "links that stay inside: $out"
 for f in s g w; do
   m=$(stat -c %a "$T/x/ok/$f")
@@ -160,6 +179,11 @@ grep -q "d,,e" "$W/output/fake/args.txt" || fail "comma in the path not doubled 
 [ "$(grep -c -- ' -> ' "$W/output/fake/fds.txt")" == 4 ] ||
   fail "descriptors leaked into the guest: $(cat "$W/output/fake/fds.txt")"
 [ ! -e "$W/output/fake/boottest-disk.img" ] || fail "disk image left"
+# a working directory named like a glob pattern never picks another's script
+mkdir -p "$T/g[1]/output/x" "$T/g1/output/x"
+printf '#!/bin/sh\ntouch "%s/EVIL"\n' "$T" > "$T/g1/output/x/qemu-x.sh"; chmod +x "$T/g1/output/x/qemu-x.sh"
+(cd "$T/g[1]" && BOOTTEST_TIMEOUT=5 "$TOP/boottest" x > /dev/null 2>&1)
+[ ! -e "$T/EVIL" ] || fail "boottest ran another directory's launch script"
 out="$("$TOP/boottest" .. 2>&1)"; expect_rc 1 $? "boottest .."
 contains "$out" "bad target name"
 out="$("$TOP/run" .. 2>&1)"; expect_rc 1 $? "run .."

@@ -108,6 +108,20 @@ char *ctx_cc(const struct ctx *c)
   return xprintf("%s%s", c->prefix, c->cc);
 }
 
+/* The compiler, as a key input: the driver's path, size and time, and
+ * the target's flags */
+int ctx_cc_key(const struct ctx *c, struct key *k)
+{
+  char *cc = ctx_cc(c), *path = which(c->path, cc);
+  int rc = path ? key_tool(k, "cc", path) : -1;
+
+  if (!path) error_msg("%s: not found", cc);
+  key_str(k, "cflags", c->t ? c->t->cflags : "");
+  free(cc);
+  free(path);
+  return rc;
+}
+
 static char *absolute(const char *top, const char *p)
 {
   return *p == '/' ? xstrdup(p) : xprintf("%s/%s", top, p);
@@ -219,7 +233,8 @@ int ctx_from_env(struct ctx *c)
 int ctx_load_env(struct ctx *c, const char *path)
 {
   static const char *const skip[] = {"PWD", "OLDPWD", "SHLVL", "_",
-    "MKROOT_MODULE", "MKROOT_ENVOUT", "MKROOT_SETUP", 0};
+    "MKROOT_MODULE", "MKROOT_ENVOUT", "MKROOT_SETUP", "MKROOT_DEPS",
+    "MKROOT_RC", "MKROOT_SKIP", 0};
   size_t len, i;
   char *data = read_file(path, &len);
 

@@ -100,15 +100,28 @@ static void finish(struct job *j, int status)
   fflush(stdout);
 }
 
+/* Targets side by side: JOBS=N, else one per core while each has 2 GiB of
+ * memory (a kernel build's worst case here is about 1 GiB) */
+static int default_jobs(void)
+{
+  long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+  long long gib = pages > 0 && size > 0 ? (long long)pages * size >> 30 : 2;
+  int n = ncpus();
+
+  if (n > gib / 2) n = (int)(gib / 2);
+  return n < 1 ? 1 : n;
+}
+
 static int all(char **cmd)
 {
   const struct target *t;
   struct job jobs[64];
-  int n = 0, i, running = 0, maxjobs = getenv("JOBS") ? atoi(getenv("JOBS")) : 1;
-  int failed = 0, status;
+  int n = 0, i, running = 0, failed = 0, status;
+  int maxjobs = getenv("JOBS") ? atoi(getenv("JOBS")) : default_jobs();
   pid_t pid;
 
   if (maxjobs < 1) maxjobs = 1;
+  printf("cross all: %d side by side (JOBS=N to change)\n", maxjobs);
   for (t = targets; t->name; t++) {
     char *prefix = compiler_for(t), *dir, *log;
 
@@ -127,7 +140,7 @@ static int all(char **cmd)
     printf("%-12s started\n", t->name);
     fflush(stdout);
     if (!(jobs[n].pid = fork_child())) {
-      int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
       if (fd >= 0) {
         dup2(fd, 1);

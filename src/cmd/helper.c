@@ -29,13 +29,22 @@ static int h_download(struct ctx *c, char **argv)
   return !!download(dl, argv[0], argv[1], &o);
 }
 
+/* Also notes the source it used in $MKROOT_DEPS, for the step cache */
 static int h_setupfor(struct ctx *c, char **argv)
 {
-  const char *dl, *build;
-  char *dir;
+  const char *dl, *build, *deps = ctx_get(c, "MKROOT_DEPS");
+  char *dir, *from;
 
   if (need(c, "DOWNLOAD", &dl) || need(c, "BUILD", &build)
-      || setupfor(dl, build, argv[0], &dir)) return 1;
+      || setupfor(dl, build, argv[0], &dir, &from)) return 1;
+  if (deps) {
+    FILE *f = fopen(deps, "ae");
+
+    if (!f || fprintf(f, "%s\n", from) < 0 || fclose(f)) {
+      perror_msg("%s", deps);
+      return 1;
+    }
+  }
   printf("%s\n", dir);
   return 0;
 }
@@ -56,10 +65,15 @@ static int h_cpio(struct ctx *c, char **argv)
   return ctx_epoch(c, &epoch) || cpio_write(argv[0], argv[1], epoch);
 }
 
+/* a failed extraction leaves nothing behind */
 static int h_extract(struct ctx *c, char **argv)
 {
+  int exists_before = exists(argv[1]);
+
   (void)c;
-  return extract_archive(argv[0], argv[1], 0) || links_inside(argv[1]);
+  if (!extract_archive(argv[0], argv[1], 0) && !links_inside(argv[1])) return 0;
+  if (!exists_before) rmrf(argv[1]);
+  return 1;
 }
 
 static int h_rmrf(struct ctx *c, char **argv)

@@ -14,7 +14,8 @@ static void usage_cross(FILE *f)
 "cross TARGET CMD...   run CMD with CROSS_COMPILE set for TARGET\n"
 "cross all CMD...      every target in turn; output/TARGET/log.txt each, the\n"
 "                      terminal output in output/TARGET/cross.txt, a failed\n"
-"                      target renamed output/TARGET.failed; JOBS=N side by side\n",
+"                      target renamed output/TARGET.failed; side by side as\n"
+"                      cores and memory allow (JOBS=N to choose)\n",
     f);
 }
 

@@ -1,26 +1,130 @@
 /* mkroot.c: the build. Parse the command line, fill the build context,
  * then: root skeleton, toybox, /init, and each module in turn ("kernel" is
- * built in). */
+ * built in). Without -n the root is rebuilt from the step cache (cache.c):
+ * each step whose key is unchanged is skipped ("=== toybox (unchanged)"),
+ * the root is restored from the last one of those, and the first step
+ * whose key changed runs, and every step after it. */
 #define _GNU_SOURCE
 #include "mkroot.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static int step(struct ctx *c, const char *name, int (*fn)(struct ctx *))
+/* The chain of root steps: what ran or was skipped so far */
+struct chain {
+  char prev[65];     /* the key of the step before */
+  char *pending;     /* the last cached step, not yet restored into the root */
+  int miss;          /* a step ran: every step after it runs too */
+  char **keys;       /* the chain's keys, for pruning the cache */
+  int nkeys;
+};
+
+/* One root step: builtin fn, or module mod */
+static int root_step(struct ctx *c, struct chain *ch, const char *name,
+                     int (*fn)(struct ctx *), int (*inputs)(struct ctx *, struct key *))
 {
+  struct key k;
+  char key[65], *deps = 0;
+  int rc;
+
+  key_init(&k, name);
+  key_str(&k, "mkroot", c->self);
+  key_str(&k, "prev", ch->prev);
+  rc = fn ? inputs && inputs(c, &k) : module_inputs(c, name, &k);
+  key_done(&k, key);
+  if (rc) return -1;
+  ch->keys = xrealloc(ch->keys, (ch->nkeys + 1) * sizeof(char *));
+  ch->keys[ch->nkeys++] = xstrdup(key);
+  memcpy(ch->prev, key, 65);
+  if (!ch->miss && cache_valid(c, key)) {
+    stage("%s (unchanged)", name);
+    free(ch->pending);
+    ch->pending = xstrdup(key);
+    return cache_env(c, key);
+  }
+  if (!ch->miss) {
+    ch->miss = 1;
+    if (ch->pending && cache_restore(c, ch->pending)) return -1;
+  }
   stage("%s", name);
-  if (fn(c)) {
+  rc = fn ? fn(c) : module_run(c, name, &deps);
+  if (rc) {
     log_fail(name);
     return -1;
   }
-  return 0;
+  rc = cache_store(c, key, deps);
+  free(deps);
+  return rc;
+}
+
+/* Before anything reads the root: restore the last cached step's */
+static int materialize(struct ctx *c, struct chain *ch)
+{
+  int rc = 0;
+
+  if (!ch->miss && ch->pending) rc = cache_restore(c, ch->pending);
+  free(ch->pending);
+  ch->pending = 0;
+  return rc;
 }
 
 static int is_kernel(struct ctx *c, const char *mod)
 {
   return !strcmp(mod, "kernel") && !module_find(c, "kernel");
+}
+
+/* Both cores busy: the kernel image doesn't need the root, so it is built
+ * in a child while the root steps run, with the variables as they are at
+ * the start. Its output goes to build/NAME/kernel.log, joined to log.txt
+ * when the build reaches "kernel". If a module changed what the kernel
+ * reads (KEXTRA, say), the child is stopped and the kernel built again. */
+struct spec { pid_t pid; char *key, *log; };
+
+static void kernel_start(struct ctx *c, struct spec *sp)
+{
+  int i, want = 0;
+
+  for (i = 0; i < c->a.nmods; i++) want |= is_kernel(c, c->a.mods[i]);
+  if (!want || !c->t || !(sp->key = kernel_key(c))) return;
+  sp->log = xprintf("%s/kernel.log", c->build);
+  if ((sp->pid = fork_child()) < 0) sp->pid = 0;
+  else if (!sp->pid) {
+    int fd = open(sp->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+    if (fd < 0 || log_open(sp->log, 0, c->target)) _exit(1);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    _exit(kernel_image(c) ? 1 : 0);
+  }
+}
+
+/* At "kernel": take the child's result, or stop it if its key is stale */
+static void kernel_join(struct ctx *c, struct spec *sp)
+{
+  char *now = sp->pid ? kernel_key(c) : 0, *text;
+  int status;
+
+  if (!sp->pid) return;
+  if (!now || strcmp(now, sp->key)) {
+    kill(-sp->pid, SIGTERM);
+    say("kernel: variables changed since it started: building again");
+  }
+  wait_child(sp->pid, &status);
+  sp->pid = 0;
+  /* its stage lines to the terminal, its whole log to ours */
+  if ((text = read_file(sp->log, 0))) {
+    char *s;
+
+    for (s = text; *s; s += strcspn(s, "\n"), s += !!*s)
+      if (!strncmp(s, "=== ", 4)) printf("%.*s\n", (int)strcspn(s, "\n"), s);
+    fflush(stdout);
+    if (log_fd() >= 0 && write(log_fd(), text, strlen(text)) < 0) {}
+    free(text);
+  }
+  free(now);
 }
 
 /* Refuse what can't work before anything is deleted */
@@ -65,7 +169,7 @@ static int download_only(struct ctx *c)
   if (!is_dir(tb) && url && download(c->download, hash ? hash : "", url, &o))
     return 1;
   for (i = 0; i < c->a.nmods; i++)
-    if (!is_kernel(c, c->a.mods[i]) && module_run(c, c->a.mods[i])) {
+    if (!is_kernel(c, c->a.mods[i]) && module_run(c, c->a.mods[i], 0)) {
       log_fail(c->a.mods[i]);
       return 1;
     }
@@ -74,6 +178,8 @@ static int download_only(struct ctx *c)
 
 int mkroot_main(int argc, char **argv)
 {
+  struct chain ch = {.prev = ""};
+  struct spec sp = {0, 0, 0};
   struct args a;
   struct ctx c;
   char *why;
@@ -91,18 +197,32 @@ int mkroot_main(int argc, char **argv)
     return 1;
   say("Building %s (target %s) with %s%s", c.name, c.target, c.prefix, c.cc);
   if (a.d) return download_only(&c);
+  if (file_hash("/proc/self/exe", 1, c.self)) {
+    perror_msg("/proc/self/exe");
+    return 1;
+  }
   if (airlock_setup(&c)) return 1;
-  if (!a.n && (step(&c, "root", rootfs_skeleton) || step(&c, "toybox", toybox_build)
-               || step(&c, "init", init_build))) return 1;
+  kernel_start(&c, &sp);
+  if (!a.n && (root_step(&c, &ch, "root", rootfs_skeleton, 0)
+               || root_step(&c, &ch, "toybox", toybox_build, toybox_inputs)
+               || root_step(&c, &ch, "init", init_build, init_inputs)))
+    return 1;
   for (i = 0; i < a.nmods; i++) {
-    stage("%s", a.mods[i]);
     if (is_kernel(&c, a.mods[i])) {
-      if (kernel_build(&c)) return 1;
-    } else if (module_run(&c, a.mods[i])) {
-      log_fail(a.mods[i]);
-      return 1;
+      kernel_join(&c, &sp);
+      if (materialize(&c, &ch) || kernel_build(&c)) return 1;
+    } else if (!a.n) {
+      if (root_step(&c, &ch, a.mods[i], 0, 0)) return 1;
+    } else {
+      stage("%s", a.mods[i]);
+      if (module_run(&c, a.mods[i], 0)) {
+        log_fail(a.mods[i]);
+        return 1;
+      }
     }
   }
+  if (materialize(&c, &ch)) return 1;
+  if (!a.n) cache_prune(&c, ch.keys, ch.nkeys);
   stage("done: %s", c.output);
   return 0;
 }

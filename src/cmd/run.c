@@ -6,7 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <glob.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,16 +15,25 @@
  * built, or has more than one script (which would make it ambiguous) */
 char *launch_script(const char *top, const char *name)
 {
-  char *pat, *s = 0;
-  glob_t gl;
+  char *dir, *s = 0;
+  struct dirent *e;
+  int n = 0;
+  DIR *d;
 
   if (!valid_name(name)) return 0;
-  pat = xprintf("%s/output/%s/qemu-*.sh", top, name);
-  if (!glob(pat, GLOB_NOESCAPE, 0, &gl)) {
-    if (gl.gl_pathc == 1) s = xstrdup(gl.gl_pathv[0]);
-    globfree(&gl);
+  /* match names in the one directory: top itself may hold "[" or "*" */
+  dir = xprintf("%s/output/%s", top, name);
+  if ((d = opendir(dir))) {
+    while ((e = readdir(d)))
+      if (!fnmatch("qemu-*.sh", e->d_name, FNM_PERIOD) && !n++)
+        s = xprintf("%s/%s", dir, e->d_name);
+    closedir(d);
   }
-  free(pat);
+  free(dir);
+  if (n != 1) {
+    free(s);
+    s = 0;
+  }
   return s;
 }
 

@@ -33,6 +33,40 @@ static const char *strip_path(const char *path, int strip)
   return *path ? path : 0;
 }
 
+/* "./a//b/./c/" -> "a/b/c": the name libarchive will really use, so the
+ * checks see it too ("" if nothing is left) */
+static char *normalize(const char *p)
+{
+  char *out = xmalloc(strlen(p) + 1), *o = out;
+
+  while (*p) {
+    size_t n = strcspn(p, "/");
+
+    if (n && !(n == 1 && *p == '.')) {
+      if (o != out) *o++ = '/';
+      memcpy(o, p, n);
+      o += n;
+    }
+    p += n;
+    while (*p == '/') p++;
+  }
+  *o = 0;
+  return out;
+}
+
+/* Depth and length limits: the kernel's tree is 12 deep; a tree far deeper
+ * only serves to exhaust descriptors when it is walked or deleted */
+#define MAX_DEPTH 64
+#define MAX_NAME 1024
+
+static int too_deep(const char *p)
+{
+  int depth = 0;
+
+  for (; *p; p++) depth += *p == '/';
+  return depth >= MAX_DEPTH;
+}
+
 static int has_dotdot(const char *p)
 {
   const char *s;
@@ -46,8 +80,8 @@ static int has_dotdot(const char *p)
 
 /* Walk target from directory dir (both relative to the tree at root, dir
  * made of real directories), following the tree's own symlinks: 1 if it
- * stays inside. With follow 0, a symlink before the last component is
- * refused too (a hard link's target must be a plain path). */
+ * stays inside. With follow 0, any symlink on the way is refused (a hard
+ * link's target must be a plain path to a plain file). */
 static int stays_inside(int root, const char *dir, const char *target,
                         int follow)
 {
@@ -74,11 +108,16 @@ static int stays_inside(int root, const char *dir, const char *target,
       struct stat st;
       ssize_t len;
 
-      if (fstatat(root, next, &st, AT_SYMLINK_NOFOLLOW) || !S_ISLNK(st.st_mode)) {
+      if (fstatat(root, next, &st, AT_SYMLINK_NOFOLLOW)) {
+        /* not there (yet): the rest is plain names; any other error: no */
+        ok = errno == ENOENT || errno == ENOTDIR;
+        free(path);
+        path = next;
+      } else if (!S_ISLNK(st.st_mode)) {
         free(path);
         path = next;
       } else if (!follow) {
-        ok = !*todo;
+        ok = 0;
         free(next);
         break;
       } else {
@@ -120,14 +159,25 @@ static const char *entry_problem(struct archive_entry *e, const char *name,
 
   if (*full == '/') return "absolute path";
   if (has_dotdot(full)) return "path with ..";
+  if (strlen(full) > MAX_NAME || too_deep(name)) return "path too long or deep";
   if (type == AE_IFCHR || type == AE_IFBLK) return "device node";
   if (type == AE_IFIFO || type == AE_IFSOCK) return "special file";
   dir = parent(name);
   if (sym && !stays_inside(AT_FDCWD, dir, sym, 1))
     why = "symlink pointing outside";
-  if (link && (!hard || *link == '/' || has_dotdot(link)
-               || !stays_inside(AT_FDCWD, "", hard, 0)))
-    why = "hard link outside";
+  if (link) {
+    struct stat st;
+
+    if (!hard || *link == '/' || has_dotdot(link)
+        || !stays_inside(AT_FDCWD, "", hard, 0))
+      why = "hard link outside";
+    /* libarchive would write a hard link's data (and chmod) through
+     * whatever its target is: only a plain file, and no data */
+    else if (fstatat(AT_FDCWD, hard, &st, AT_SYMLINK_NOFOLLOW)
+             || !S_ISREG(st.st_mode))
+      why = "hard link to something not a plain file";
+    else if (archive_entry_size(e) > 0) why = "hard link with data";
+  }
   free(dir);
   return why;
 }
@@ -164,7 +214,7 @@ static int extract_entries(struct archive *a, struct archive *w,
 
   while ((r = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
     const char *full, *name, *hard, *why;
-    char *entry;
+    char *entry, *nname = 0, *nhard = 0;
     int rc = 0;
 
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
@@ -175,13 +225,20 @@ static int extract_entries(struct archive *a, struct archive *w,
       error_msg("%s: an entry without a name", tarball);
       return -1;
     }
-    if (!(name = strip_path(full, strip))) continue;
-    hard = archive_entry_hardlink(e);
-    if (hard) hard = strip_path(hard, strip);
+    /* strip, then normalize: the names checked are the names used */
+    if (!(name = strip_path(full, strip)) || !*(nname = normalize(name))) {
+      free(nname);
+      continue;
+    }
+    name = nname;
+    if ((hard = archive_entry_hardlink(e)) && (hard = strip_path(hard, strip)))
+      hard = nhard = normalize(hard);
     entry = xstrdup(full);
-    if ((why = entry_problem(e, name, hard))) {
+    if ((why = entry_problem(e, name, hard && *hard ? hard : 0))) {
       error_msg("%s: %s: refused: %s", tarball, entry, why);
       free(entry);
+      free(nname);
+      free(nhard);
       return -1;
     }
     /* names relative to the destination (our working directory) */
@@ -201,6 +258,8 @@ static int extract_entries(struct archive *a, struct archive *w,
       rc = -1;
     }
     free(entry);
+    free(nname);
+    free(nhard);
     if (rc) return -1;
   }
   return 0;

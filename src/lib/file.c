@@ -14,8 +14,13 @@
 
 int mkdirp(const char *path, mode_t mode)
 {
-  char *p = xstrdup(path), *s;
+  char *p, *s;
 
+  if (!*path) {
+    error_msg("mkdir: empty path");
+    return -1;
+  }
+  p = xstrdup(path);
   for (s = p + 1; ; s++) {
     if (*s == '/' || !*s) {
       char c = *s;

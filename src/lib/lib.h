@@ -56,6 +56,7 @@ struct walk {
   const char *name;    /* its name in that directory */
   const char *path;    /* relative to the walk's start ("" for the start) */
   struct stat st;      /* lstat of the entry */
+  int mountpoint;      /* another filesystem is mounted here */
   int post, fixperm;   /* after the contents; chmod 0700 on EACCES */
   void *arg;
 };
@@ -64,6 +65,7 @@ int walk_tree(const char *start, int (*fn)(struct walk *), void *arg,
               int fixperm);
 int rmrf(const char *path);
 int link_tree(const char *from, const char *to);
+int copy_tree(const char *from, const char *to);
 
 /* proc.c: children, interrupts. A child started with run() gets its own
  * process group; on SIGINT, SIGTERM or SIGHUP every registered group gets
@@ -106,8 +108,18 @@ char *package_name(const char *file);
 int archive_suffix(const char *file);
 int download(const char *dl, const char *hash, const char *url,
              const struct fetchopts *o);
-int setupfor(const char *dl, const char *build, const char *name, char **dir);
+int setupfor(const char *dl, const char *build, const char *name, char **dir,
+             char **from);
 int cleanup(const char *build, const char *dir);
+
+/* key.c: a step's key, the SHA-256 of everything it reads */
+struct key { void *md; };
+void key_init(struct key *k, const char *step);
+void key_str(struct key *k, const char *label, const char *value);
+int key_file(struct key *k, const char *label, const char *path);
+int key_tool(struct key *k, const char *label, const char *path);
+int key_tree(struct key *k, const char *label, const char *dir, int content);
+void key_done(struct key *k, char out[65]);
 
 /* extract.c */
 int extract_archive(const char *tarball, const char *dest, int strip);

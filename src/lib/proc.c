@@ -3,7 +3,8 @@
  * On SIGINT, SIGTERM or SIGHUP the handler sends every group SIGTERM (so a
  * download helper can remove its own partial file), waits up to two
  * seconds, sends SIGKILL to whatever is left, removes our temporary files,
- * and dies of the same signal. Only async-signal-safe calls in the handler. */
+ * and dies of the same signal. Only async-signal-safe calls in the handler.
+ * Exiting does the same, so a failed step never leaves a child behind. */
 #define _GNU_SOURCE
 #include "lib.h"
 
@@ -61,10 +62,10 @@ void tmpfile_del(const char *path)
   }
 }
 
-static void on_signal(int sig)
+/* Stop every registered child: SIGTERM, up to two seconds, SIGKILL */
+static void stop_children(void)
 {
   struct timespec ts = {0, 50000000};
-  sigset_t set;
   int i, tries, alive = 1;
 
   for (i = 0; i < MAXKIDS; i++) if (kids[i] > 0) kill(-kids[i], SIGTERM);
@@ -75,8 +76,19 @@ static void on_signal(int sig)
     if (alive) nanosleep(&ts, 0);
   }
   /* the group outlives its leader while any member lives */
-  for (i = 0; i < MAXKIDS; i++) if (kids[i] > 0) kill(-kids[i], SIGKILL);
+  for (i = 0; i < MAXKIDS; i++) if (kids[i] > 0) {
+    kill(-kids[i], SIGKILL);
+    waitpid(kids[i], 0, WNOHANG);
+    kids[i] = 0;
+  }
   for (i = 0; i < MAXTMPS; i++) if (tmps[i]) unlink(tmps[i]);
+}
+
+static void on_signal(int sig)
+{
+  sigset_t set;
+
+  stop_children();
   signal(sig, SIG_DFL);
   sigemptyset(&set);
   sigaddset(&set, sig);
@@ -96,6 +108,8 @@ void proc_init(void)
     sigaddset(&sa.sa_mask, sigs[i]);
   for (i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
     sigaction(sigs[i], &sa, 0);
+  /* an early return (a failed step) doesn't leave a child running either */
+  atexit(stop_children);
 }
 
 /* fork; the child leads a new process group and starts with empty

@@ -335,8 +335,10 @@ static char *find_tarball(const char *dl, const char *name)
   return best;
 }
 
-/* A fresh build/NAME from download/NAME (a link tree) or its tarball */
-int setupfor(const char *dl, const char *build, const char *name, char **out)
+/* A fresh build/NAME from download/NAME (a link tree) or its tarball;
+ * *from (if not 0) says which */
+int setupfor(const char *dl, const char *build, const char *name, char **out,
+             char **from)
 {
   char *src, *dest, *tar = 0;
   int rc;
@@ -357,6 +359,7 @@ int setupfor(const char *dl, const char *build, const char *name, char **out)
     rc = -1;
   }
   if (rc) rmrf(dest);
+  if (!rc && from) *from = xstrdup(tar ? tar : src);
   free(src);
   free(tar);
   if (rc) {

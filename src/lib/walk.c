@@ -13,7 +13,23 @@
 #include <string.h>
 #include <unistd.h>
 
-struct walker { int (*fn)(struct walk *); void *arg; int fixperm; };
+struct walker {
+  int (*fn)(struct walk *);
+  void *arg;
+  int fixperm;
+  unsigned long long mnt;  /* the start's mount */
+};
+
+/* The mount a directory is on (a bind mount of the same filesystem has
+ * the same st_dev, so the mount's own id) */
+static unsigned long long mount_id(int dirfd, const char *name)
+{
+  struct statx sx;
+
+  if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &sx)
+      || !(sx.stx_mask & STATX_MNT_ID)) return 0;
+  return sx.stx_mnt_id;
+}
 
 static int by_name(const void *a, const void *b)
 {
@@ -67,6 +83,12 @@ static int walk_at(struct walker *k, int dirfd, const char *name,
     perror_msg("%s", path);
     return -1;
   }
+  if (S_ISDIR(w.st.st_mode)) {
+    unsigned long long m = mount_id(dirfd, name);
+
+    if (dirfd == AT_FDCWD) k->mnt = m;
+    else w.mountpoint = m != k->mnt;
+  }
   if ((r = k->fn(&w)) < 0) return -1;
   if (!S_ISDIR(w.st.st_mode) || r == WALK_SKIP) return 0;
   fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -101,7 +123,7 @@ static int walk_at(struct walker *k, int dirfd, const char *name,
 int walk_tree(const char *start, int (*fn)(struct walk *), void *arg,
               int fixperm)
 {
-  struct walker k = {fn, arg, fixperm};
+  struct walker k = {fn, arg, fixperm, 0};
 
   return walk_at(&k, AT_FDCWD, start, start);
 }
@@ -110,6 +132,11 @@ static int rm_entry(struct walk *w)
 {
   int dir = S_ISDIR(w->st.st_mode);
 
+  /* another filesystem mounted inside: its files are not ours */
+  if (dir && !w->post && w->mountpoint) {
+    error_msg("%s: a mount point: not deleting what is mounted there", w->path);
+    return -1;
+  }
   if (dir && !w->post) return 0;
   if (!unlinkat(w->dirfd, w->name, dir ? AT_REMOVEDIR : 0)) return 0;
   /* A directory without write permission holds this entry: open up that

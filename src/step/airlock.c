@@ -28,7 +28,7 @@ static int airlock_build(struct ctx *c, const char *dir, const char *want)
   int rc;
 
   stage("airlock");
-  rc = rmrf(dir) || setupfor(c->download, build, "toybox", &src)
+  rc = rmrf(dir) || setupfor(c->download, build, "toybox", &src, 0)
     || ctx_run(c, src, (char *const[]){"env", "-u", "TARGET", "CROSS_COMPILE=",
                                        "CC=cc", "CFLAGS=", "LDFLAGS=",
                                        xprintf("PREFIX=%s", dir),

@@ -5,6 +5,15 @@
 
 #include <stdlib.h>
 
+int init_inputs(struct ctx *c, struct key *k)
+{
+  char *src = xprintf("%s/src/init/init.c", c->src);
+  int rc = key_file(k, "init.c", src) || ctx_cc_key(c, k);
+
+  free(src);
+  return rc;
+}
+
 int init_build(struct ctx *c)
 {
   char *src = xprintf("%s/src/init/init.c", c->src);

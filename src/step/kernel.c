@@ -1,7 +1,14 @@
 /* kernel.c: the "kernel" module. Miniconfig -> allnoconfig -> symbol check
  * -> build (out of tree, in build/TARGET/linux, kept so a rebuild is
  * incremental) -> image and dtb into output/TARGET, then the initramfs and
- * the QEMU launch script. */
+ * the QEMU launch script.
+ *
+ * The image's key is the target, the miniconfig (KEXTRA and all), the
+ * kernel tree's manifest (paths, sizes, times), the compiler and the build
+ * stamps; while it and the outputs are unchanged, kbuild isn't run at all.
+ * The build stamps (KBUILD_BUILD_TIMESTAMP, _USER, _HOST) come from
+ * SOURCE_DATE_EPOCH, so the same inputs give the same bytes. The
+ * initramfs's key is the root's contents and the epoch. */
 #define _GNU_SOURCE
 #include "mkroot.h"
 
@@ -105,12 +112,67 @@ static int kconfig(struct ctx *c, const char *src, const char *obj,
   return 0;
 }
 
-int kernel_build(struct ctx *c)
+static char *outname(struct ctx *c, const char *rel)
+{
+  const char *s = strrchr(rel, '/');
+
+  return xprintf("%s/%s", c->output, s ? s + 1 : rel);
+}
+
+/* make's variables for a reproducible build */
+static char **kbuild_vars(long long epoch)
+{
+  char **v = xmalloc(4 * sizeof(char *)), when[64];
+  time_t t = (time_t)epoch;
+
+  strftime(when, sizeof(when), "%a %b %e %H:%M:%S UTC %Y", gmtime(&t));
+  v[0] = xprintf("KBUILD_BUILD_TIMESTAMP=%s", when);
+  v[1] = "KBUILD_BUILD_USER=mkroot";
+  v[2] = "KBUILD_BUILD_HOST=mkroot";
+  return v;
+}
+
+static int image_key(struct ctx *c, const char *src, long long epoch,
+                     char key[65])
+{
+  char *mini = miniconfig_make(c->t, ctx_get(c, "KEXTRA")), *e;
+  struct key k;
+  int rc;
+
+  key_init(&k, "kernel");
+  key_str(&k, "target", c->t->name);
+  key_str(&k, "miniconfig", mini);
+  e = xprintf("%lld", epoch);
+  key_str(&k, "epoch", e);
+  rc = key_tree(&k, "linux", src, 0) || ctx_cc_key(c, &k);
+  key_done(&k, key);
+  free(mini);
+  free(e);
+  return rc;
+}
+
+/* The image's key as the build stands now, for the speculative kernel
+ * build (mkroot.c); 0 if it can't be known (the step will say why) */
+char *kernel_key(struct ctx *c)
+{
+  char key[65], *src;
+  long long epoch;
+
+  if (!c->t || ctx_epoch(c, &epoch) || !(src = kernel_source(c))
+      || image_key(c, src, epoch, key)) return 0;
+  free(src);
+  return xstrdup(key);
+}
+
+/* The image (and dtb) in output/TARGET */
+int kernel_image(struct ctx *c)
 {
   const struct target *t = c->t;
-  char *src, *obj, *arch, *cross, *jobs, *img, *out, *cpio;
+  char *src, *obj, *arch, *cross, *jobs, *stamp, key[65], **kv;
+  char *outs[3] = {0, 0, 0};
   long long epoch;
   long start;
+  int rc;
 
   if (!t) {
     error_msg("TARGET=%s: unknown target; known:", c->target);
@@ -119,28 +181,62 @@ int kernel_build(struct ctx *c)
   }
   if (ctx_epoch(c, &epoch) || !(src = kernel_source(c))) return -1;
   obj = xprintf("%s/linux", c->build);
+  stamp = xprintf("%s/.mkroot-stamp", obj);
+  if (image_key(c, src, epoch, key)) return -1;
+  if (stamp_ok(stamp, key)) {
+    stage("kernel %s (unchanged)", t->name);
+    return 0;
+  }
+  unlink(stamp);
   arch = xprintf("ARCH=%s", t->karch);
   cross = xprintf("CROSS_COMPILE=%s", c->prefix);
   jobs = xprintf("-j%d", ncpus());
+  kv = kbuild_vars(epoch);
   if (mkdirp(obj, 0755) || kconfig(c, src, obj, arch, cross)) return -1;
   stage("kernel build %s", t->name);
   start = log_size();
-  if (ctx_run(c, 0, (char *const[]){"make", "-C", obj, arch, cross, jobs, 0})) {
+  if (ctx_run(c, 0, (char *const[]){"make", "-C", obj, arch, cross, jobs,
+                                    kv[0], kv[1], kv[2], 0})) {
     first_error(start);
     return -1;
   }
-  img = xprintf("%s/%s", obj, t->image);
-  out = xprintf("%s/%s", c->output, strrchr(t->image, '/')
-                ? strrchr(t->image, '/') + 1 : t->image);
-  if (copy_file(img, out, 0644)) return -1;
-  if (t->dtb) {
-    char *dtb = xprintf("%s/%s", obj, t->dtb);
-    char *dout = xprintf("%s/%s", c->output, strrchr(t->dtb, '/') + 1);
+  outs[0] = outname(c, t->image);
+  rc = copy_file(xprintf("%s/%s", obj, t->image), outs[0], 0644);
+  if (!rc && t->dtb) {
+    outs[1] = outname(c, t->dtb);
+    rc = copy_file(xprintf("%s/%s", obj, t->dtb), outs[1], 0644);
+  }
+  return rc || stamp_write(stamp, key, outs);
+}
 
-    if (copy_file(dtb, dout, 0644)) return -1;
+/* output/TARGET/root.cpio.gz from the root */
+int kernel_initramfs(struct ctx *c)
+{
+  char *cpio = xprintf("%s/root.cpio.gz", c->output), *e, key[65];
+  char *stamp = xprintf("%s/initramfs.stamp", c->build);
+  long long epoch;
+  struct key k;
+  int rc;
+
+  if (ctx_epoch(c, &epoch)) return -1;
+  key_init(&k, "initramfs");
+  key_str(&k, "mkroot", c->self);
+  e = xprintf("%lld", epoch);
+  key_str(&k, "epoch", e);
+  rc = key_tree(&k, "root", c->root, 1);
+  key_done(&k, key);
+  if (rc) return -1;
+  if (stamp_ok(stamp, key)) {
+    stage("initramfs (unchanged)");
+    return 0;
   }
   stage("initramfs");
-  cpio = xprintf("%s/root.cpio.gz", c->output);
-  if (cpio_write(c->root, cpio, epoch)) return -1;
-  return qemu_script(c);
+  unlink(stamp);
+  return cpio_write(c->root, cpio, epoch)
+    || stamp_write(stamp, key, (char *const[]){cpio, 0});
+}
+
+int kernel_build(struct ctx *c)
+{
+  return kernel_image(c) || kernel_initramfs(c) || qemu_script(c);
 }

@@ -93,9 +93,43 @@ int module_list(struct ctx *c, FILE *f)
   return 0;
 }
 
-int module_run(struct ctx *c, const char *name)
+/* The script and every variable of the build (a module may read any),
+ * less our own bookkeeping */
+int module_inputs(struct ctx *c, const char *name, struct key *k)
 {
-  char *path = module_find(c, name), *envout, *api;
+  char *path = module_find(c, name);
+  int i, rc = path ? key_file(k, "script", path) : -1;
+
+  for (i = 0; i < c->nenv; i++)
+    if (strncmp(c->env[i], "MKROOT_", 7)) key_str(k, "env", c->env[i]);
+  free(path);
+  return rc;
+}
+
+/* The sources a module unpacked, each as "identity path" (cache.c) */
+static char *module_deps(const char *list)
+{
+  char *text = read_file(list, 0), *out = xstrdup(""), *s;
+
+  for (s = text; s && *s; s += strcspn(s, "\n"), s += !!*s) {
+    char *path = xstrndup(s, strcspn(s, "\n")), *id = source_id(path), *o;
+
+    if (*path && id) {
+      o = xprintf("%s%s %s\n", out, id, path);
+      free(out);
+      out = o;
+    }
+    free(id);
+    free(path);
+  }
+  free(text);
+  return out;
+}
+
+/* Run module NAME; *deps (if not 0) gets the sources it unpacked */
+int module_run(struct ctx *c, const char *name, char **deps)
+{
+  char *path = module_find(c, name), *envout, *api, *list;
   int rc;
 
   if (!path) {
@@ -112,10 +146,16 @@ int module_run(struct ctx *c, const char *name)
   ctx_set(c, "MKROOT_ENVOUT", envout);
   ctx_set(c, "MKROOT_DOWNLOAD_ONLY", c->a.d ? "1" : 0);
   ctx_set(c, "MKROOT_CMDLOG", c->a.l ? xprintf("%s/cmdlog.txt", c->output) : 0);
+  list = xprintf("%s/.deps-%s", c->build, name);
+  ctx_set(c, "MKROOT_DEPS", list);
+  unlink(list);
   unlink(envout);
   rc = ctx_run(c, c->top, (char *const[]){"bash", api, (char *)name, 0});
   if (!rc && ctx_load_env(c, envout)) rc = -1;
+  if (!rc && deps) *deps = module_deps(list);
   unlink(envout);
+  unlink(list);
+  free(list);
   ctx_set(c, "MKROOT_MODULE", 0);
   ctx_set(c, "MKROOT_ENVOUT", 0);
   free(envout);

@@ -40,6 +40,20 @@ int toybox_source(struct ctx *c)
   return ok ? 0 : -1;
 }
 
+/* The source (a tree's manifest, or the URL and hash of a tarball), the
+ * variables that choose it, the compiler */
+int toybox_inputs(struct ctx *c, struct key *k)
+{
+  char *src = xprintf("%s/toybox", c->download);
+  int rc = 0;
+
+  if (is_dir(src)) rc = key_tree(k, "toybox", src, 0);
+  key_str(k, "TOYBOX_URL", ctx_get(c, "TOYBOX_URL"));
+  key_str(k, "TOYBOX_HASH", ctx_get(c, "TOYBOX_HASH"));
+  free(src);
+  return rc || ctx_cc_key(c, k);
+}
+
 int toybox_build(struct ctx *c)
 {
   const char *url = ctx_get(c, "TOYBOX_URL"), *hash = ctx_get(c, "TOYBOX_HASH");
@@ -52,7 +66,7 @@ int toybox_build(struct ctx *c)
     return toybox_source(c);
   if (url && hash && (ctx_fetchopts(c, &o) || download(c->download, hash, url, &o)))
     return -1;
-  if (setupfor(c->download, c->build, "toybox", &dir)) return -1;
+  if (setupfor(c->download, c->build, "toybox", &dir, 0)) return -1;
   conf = xprintf("%s/.mkroot-allconfig", dir);
   if (write_file(conf, crypt_ok(c) ? "CONFIG_SH=y\nCONFIG_ROUTE=y\n"
                  : "CONFIG_SH=y\nCONFIG_ROUTE=y\n" NO_CRYPT, 0644)) return -1;

@@ -1,0 +1,209 @@
+/* cache.c: the root's steps, cached. Each root step (the skeleton, toybox,
+ * /init, each module) has a key made from everything it reads and the key
+ * of the step before it, so a key names a whole chain, like the layers of
+ * a container image. After a step runs, build/NAME/steps/KEY/ keeps:
+ *
+ *   root/  the root as the step left it (a copy, so later steps writing
+ *          into the root can't change it)
+ *   env    the build's variables after it (NUL-separated), since a module
+ *          may set some for the steps after it
+ *   deps   the source trees and tarballs the step unpacked (setupfor), one
+ *          "identity path" line each, checked again before the entry is used
+ *   sum    the content manifest of root/, checked again before it is used
+ *
+ * An entry is written under a temporary name and renamed when complete, so
+ * an interrupted step never leaves one; a damaged one (a file missing or
+ * changed) fails its check and the step runs again. */
+#define _GNU_SOURCE
+#include "mkroot.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *entry(struct ctx *c, const char *key, const char *what)
+{
+  return xprintf("%s/steps/%s%s%s", c->build, key, what ? "/" : "", what ? what : "");
+}
+
+/* What a source is now: a tree's manifest (sizes, times) or a file's */
+char *source_id(const char *path)
+{
+  struct key k;
+  char out[65];
+  int rc;
+
+  key_init(&k, "source");
+  rc = is_dir(path) ? key_tree(&k, "dir", path, 0) : key_tool(&k, "file", path);
+  key_done(&k, out);
+  return rc ? 0 : xstrdup(out);
+}
+
+static char *tree_sum(const char *dir)
+{
+  struct key k;
+  char out[65];
+  int rc;
+
+  key_init(&k, "root");
+  rc = key_tree(&k, "root", dir, 1);
+  key_done(&k, out);
+  return rc ? 0 : xstrdup(out);
+}
+
+/* Are the sources it read unchanged, and its root intact? */
+static int deps_ok(const char *deps)
+{
+  const char *s;
+
+  for (s = deps; *s; s += strcspn(s, "\n"), s += !!*s) {
+    size_t n = strcspn(s, "\n"), id = strcspn(s, " ");
+    char *path, *now;
+    int same;
+
+    if (!n) continue;
+    if (id >= n) return 0;
+    path = xstrndup(s + id + 1, n - id - 1);
+    now = source_id(path);
+    same = now && strlen(now) == id && !strncmp(now, s, id);
+    free(now);
+    free(path);
+    if (!same) return 0;
+  }
+  return 1;
+}
+
+int cache_valid(struct ctx *c, const char *key)
+{
+  char *deps = read_file(entry(c, key, "deps"), 0);
+  char *sum = read_file(entry(c, key, "sum"), 0), *now = 0;
+  int ok = deps && sum && exists(entry(c, key, "env")) && deps_ok(deps)
+           && (now = tree_sum(entry(c, key, "root"))) && !strcmp(now, sum);
+
+  free(deps);
+  free(sum);
+  free(now);
+  return ok;
+}
+
+/* The build's variables as the step left them */
+int cache_env(struct ctx *c, const char *key)
+{
+  return ctx_load_env(c, entry(c, key, "env"));
+}
+
+/* The root as the step left it, unless it already is */
+int cache_restore(struct ctx *c, const char *key)
+{
+  char *want = read_file(entry(c, key, "sum"), 0), *have = 0;
+  int rc = 0;
+
+  if (!is_dir(c->root) || !want || !(have = tree_sum(c->root)) || strcmp(want, have))
+    rc = rmrf(c->root) || copy_tree(entry(c, key, "root"), c->root);
+  free(want);
+  free(have);
+  return rc;
+}
+
+/* After a step ran: keep the root, the variables and what it read */
+int cache_store(struct ctx *c, const char *key, const char *deps)
+{
+  char *dir = entry(c, key, 0), *tmp = xprintf("%s.part%d", dir, (int)getpid());
+  char *sub = xprintf("%s/root", tmp), *sum = tree_sum(c->root), *env;
+  size_t len = 0;
+  int i, rc;
+
+  for (i = 0; i < c->nenv; i++) len += strlen(c->env[i]) + 1;
+  env = xmalloc(len + 1);
+  for (len = 0, i = 0; i < c->nenv; i++) {
+    strcpy(env + len, c->env[i]);
+    len += strlen(c->env[i]) + 1;
+  }
+  tmpfile_add(tmp);
+  rc = !sum || rmrf(tmp) || mkdirp(tmp, 0755) || copy_tree(c->root, sub)
+    || write_file(xprintf("%s/sum", tmp), sum, 0644)
+    || write_file(xprintf("%s/deps", tmp), deps ? deps : "", 0644);
+  if (!rc) {
+    struct newfile f;
+
+    rc = newfile_open(&f, xprintf("%s/env", tmp), 0644);
+    if (!rc && newfile_write(&f, env, len)) {
+      newfile_abort(&f);
+      rc = -1;
+    } else if (!rc) rc = newfile_commit(&f);
+  }
+  if (!rc && (rmrf(dir) || rename(tmp, dir))) {
+    perror_msg("%s", dir);
+    rc = -1;
+  }
+  if (rc) rmrf(tmp);
+  tmpfile_del(tmp);
+  free(env);
+  free(sum);
+  free(sub);
+  free(tmp);
+  free(dir);
+  return rc;
+}
+
+/* Keep only the entries of this build's chain */
+void cache_prune(struct ctx *c, char **keep, int n)
+{
+  char *dir = xprintf("%s/steps", c->build);
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  int i;
+
+  while (d && (e = readdir(d))) {
+    int used = *e->d_name == '.';
+
+    for (i = 0; i < n && !used; i++) used = !strcmp(e->d_name, keep[i]);
+    if (!used) {
+      char *p = xprintf("%s/%s", dir, e->d_name);
+
+      rmrf(p);
+      free(p);
+    }
+  }
+  if (d) closedir(d);
+  free(dir);
+}
+
+/* A step whose outputs are files (the kernel image, the initramfs) keeps a
+ * stamp: its key, then "HASH PATH" for each output. The step is skipped
+ * when the key is the same and every output still has its hash. */
+int stamp_ok(const char *stamp, const char *key)
+{
+  char *text = read_file(stamp, 0), *s;
+  int ok = text && !strncmp(text, key, 64) && text[64] == '\n';
+
+  for (s = text ? text + 65 : 0; ok && *s; s += strcspn(s, "\n"), s += !!*s) {
+    char *path = xstrndup(s + 65, strcspn(s, "\n") - 65), got[65];
+
+    ok = strlen(s) > 65 && !file_hash(path, 1, got) && !strncmp(got, s, 64);
+    free(path);
+  }
+  free(text);
+  return ok;
+}
+
+int stamp_write(const char *stamp, const char *key, char *const files[])
+{
+  char *text = xprintf("%s\n", key), *t, got[65];
+  int i, rc;
+
+  for (i = 0; files[i]; i++) {
+    if (file_hash(files[i], 1, got)) {
+      perror_msg("%s", files[i]);
+      free(text);
+      return -1;
+    }
+    t = xprintf("%s%s %s\n", text, got, files[i]);
+    free(text);
+    text = t;
+  }
+  rc = write_file(stamp, text, 0644);
+  free(text);
+  return rc;
+}

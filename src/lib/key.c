@@ -1,0 +1,115 @@
+/* key.c: a step's key, the SHA-256 of everything the step reads: labelled
+ * strings, file contents, a tool's identity, a tree's manifest. Two runs
+ * with the same inputs give the same key; any change gives another. */
+#define _GNU_SOURCE
+#include "lib.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void key_init(struct key *k, const char *step)
+{
+  k->md = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(k->md, EVP_sha256(), 0);
+  key_str(k, "step", step);
+}
+
+/* "label=value\0": labels keep "a"+"bc" and "ab"+"c" apart */
+void key_str(struct key *k, const char *label, const char *value)
+{
+  if (!value) value = "(unset)";
+  EVP_DigestUpdate(k->md, label, strlen(label));
+  EVP_DigestUpdate(k->md, "=", 1);
+  EVP_DigestUpdate(k->md, value, strlen(value) + 1);
+}
+
+int key_file(struct key *k, const char *label, const char *path)
+{
+  char hash[65];
+
+  if (file_hash(path, 1, hash)) {
+    perror_msg("%s", path);
+    return -1;
+  }
+  key_str(k, label, hash);
+  return 0;
+}
+
+/* A program: where it really is, its size and its time; for a compiler
+ * driver that names the compiler without running it */
+int key_tool(struct key *k, const char *label, const char *path)
+{
+  char real[PATH_MAX], *s;
+  struct stat st;
+
+  if (!realpath(path, real) || stat(real, &st)) {
+    perror_msg("%s", path);
+    return -1;
+  }
+  s = xprintf("%s %lld %lld.%09ld", real, (long long)st.st_size,
+              (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  key_str(k, label, s);
+  free(s);
+  return 0;
+}
+
+struct manifest { struct key *k; size_t skip; int content; };
+
+static int manifest_entry(struct walk *w)
+{
+  struct manifest *m = w->arg;
+  const char *rel = w->path + m->skip;
+  char *line, hash[65] = "";
+
+  if (w->post) return 0;
+  /* .git holds what a checkout did, not what a build reads */
+  if (S_ISDIR(w->st.st_mode) && !strcmp(w->name, ".git") && *rel) return WALK_SKIP;
+  if (S_ISLNK(w->st.st_mode)) {
+    char buf[4096];
+    ssize_t n = readlinkat(w->dirfd, w->name, buf, sizeof(buf) - 1);
+
+    if (n < 0) return -1;
+    buf[n] = 0;
+    line = xprintf("%s l %s", rel, buf);
+  } else if (S_ISREG(w->st.st_mode)) {
+    if (m->content && file_hash(w->path, 1, hash)) {
+      perror_msg("%s", w->path);
+      return -1;
+    }
+    line = m->content
+      ? xprintf("%s f %o %s", rel, (unsigned)(w->st.st_mode & 07777), hash)
+      : xprintf("%s f %o %lld %lld.%09ld", rel,
+                (unsigned)(w->st.st_mode & 07777), (long long)w->st.st_size,
+                (long long)w->st.st_mtim.tv_sec, w->st.st_mtim.tv_nsec);
+  } else line = xprintf("%s %o", rel, (unsigned)w->st.st_mode);
+  EVP_DigestUpdate(m->k->md, line, strlen(line) + 1);
+  free(line);
+  return 0;
+}
+
+/* A tree: every path, type, mode and either its size and time (a source
+ * tree: quick) or its contents (a root: small, and copies keep no times) */
+int key_tree(struct key *k, const char *label, const char *dir, int content)
+{
+  struct manifest m = {k, strlen(dir), content};
+
+  /* the tree's contents, not where it is: a copy has the same manifest */
+  key_str(k, "tree", label);
+  return walk_tree(dir, manifest_entry, &m, 0);
+}
+
+void key_done(struct key *k, char out[65])
+{
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len, i;
+
+  EVP_DigestFinal_ex(k->md, md, &len);
+  EVP_MD_CTX_free(k->md);
+  k->md = 0;
+  for (i = 0; i < len && i < 32; i++) sprintf(out + 2 * i, "%02x", md[i]);
+  out[64] = 0;
+}
