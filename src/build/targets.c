@@ -8,6 +8,9 @@
 #define HDA "-drive file=%s,format=raw,index=0,media=disk"
 #define VIRTIO_DISK "-drive file=%s,format=raw,if=none,id=hd0 " \
                     "-device virtio-blk-device,drive=hd0"
+/* x86 boots fastest with qboot (direct kernel boot, no BIOS POST) and no
+ * network-boot ROM on the NIC: about 0.15 s less under TCG here */
+#define PCFAST "-bios qboot.rom -global e1000.romfile="
 #define X86 "PCI,BLK_DEV_SD,ATA,ATA_SFF,ATA_BMDMA,ATA_PIIX,NET_VENDOR_INTEL," \
             "E1000,SERIAL_8250,SERIAL_8250_CONSOLE,RTC_CLASS," \
             "UNWINDER_FRAME_POINTER,EARLY_PRINTK"
@@ -29,21 +32,22 @@
 
 const struct target targets[] = {
   {.name = "x86_64", .debian = "x86_64-linux-gnu-",
-   .karch = "x86", .qemu = "x86_64", .machine = "",
+   .karch = "x86", .qemu = "x86_64", .machine = PCFAST,
    .console = "ttyS0", .image = "arch/x86/boot/bzImage", .disk = HDA,
    .kconf = "64BIT," X86},
   {.name = "i686", .debian = "i686-linux-gnu-",
-   .karch = "x86", .qemu = "i386", .machine = "-cpu pentium3",
+   .karch = "x86", .qemu = "i386", .machine = "-cpu pentium3 " PCFAST,
    .console = "ttyS0", .image = "arch/x86/boot/bzImage", .disk = HDA,
    .kconf = "MPENTIUMII," X86},
   {.name = "i486", .debian = "i686-linux-gnu-",
    .karch = "x86", .qemu = "i386",
-   .machine = "-cpu 486 -global fw_cfg.dma_enabled=false",
+   .machine = "-cpu 486 -global fw_cfg.dma_enabled=false "
+              "-global e1000.romfile=",
    .console = "ttyS0", .image = "arch/x86/boot/bzImage", .disk = HDA,
    .kconf = "M486," X86, .cflags = "-march=i486",
    .note = "glibc's libc.a is i686-only: an i486 userland needs musl"},
   {.name = "x32", .debian = "x86_64-linux-gnux32-",
-   .karch = "x86", .qemu = "x86_64", .machine = "",
+   .karch = "x86", .qemu = "x86_64", .machine = PCFAST,
    .console = "ttyS0", .image = "arch/x86/boot/bzImage", .disk = HDA,
    .kconf = "64BIT,X86_X32_ABI," X86},
   {.name = "aarch64", .debian = "aarch64-linux-gnu-",

@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -81,7 +82,7 @@ static int is_kernel(struct ctx *c, const char *mod)
  * the start. Its output goes to build/NAME/kernel.log, joined to log.txt
  * when the build reaches "kernel". If a module changed what the kernel
  * reads (KEXTRA, say), the child is stopped and the kernel built again. */
-struct spec { pid_t pid; char *key, *log; };
+struct spec { pid_t pid; char *key, *log; int built; };
 
 static void kernel_start(struct ctx *c, struct spec *sp)
 {
@@ -113,6 +114,8 @@ static void kernel_join(struct ctx *c, struct spec *sp)
     say("kernel: variables changed since it started: building again");
   }
   wait_child(sp->pid, &status);
+  sp->built = now && !strcmp(now, sp->key) && WIFEXITED(status)
+              && !WEXITSTATUS(status);
   sp->pid = 0;
   /* its stage lines to the terminal, its whole log to ours */
   if ((text = read_file(sp->log, 0))) {
@@ -179,7 +182,7 @@ static int download_only(struct ctx *c)
 int mkroot_main(int argc, char **argv)
 {
   struct chain ch = {.prev = ""};
-  struct spec sp = {0, 0, 0};
+  struct spec sp = {0, 0, 0, 0};
   struct args a;
   struct ctx c;
   char *why;
@@ -210,7 +213,9 @@ int mkroot_main(int argc, char **argv)
   for (i = 0; i < a.nmods; i++) {
     if (is_kernel(&c, a.mods[i])) {
       kernel_join(&c, &sp);
-      if (materialize(&c, &ch) || kernel_build(&c)) return 1;
+      if (materialize(&c, &ch) || (!sp.built && kernel_image(&c))
+          || kernel_initramfs(&c) || qemu_script(&c)) return 1;
+      sp.built = 0;
     } else if (!a.n) {
       if (root_step(&c, &ch, a.mods[i], 0, 0)) return 1;
     } else {

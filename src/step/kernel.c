@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static char *kernel_source(struct ctx *c)
+static char *kernel_source(struct ctx *c, int quiet)
 {
   const char *linux = ctx_get(c, "LINUX");
   char *dir = linux && *linux ? xstrdup(linux)
@@ -30,9 +30,12 @@ static char *kernel_source(struct ctx *c)
 
   free(mk);
   free(kdir);
-  if (!ok) {
+  if (!ok && !quiet) {
     error_msg("%s: not a kernel source tree (set LINUX=DIR, or run 'make deps' "
           "for download/linux)", dir);
+  }
+  if (!ok) {
+    free(dir);
     return 0;
   }
   if (realpath(dir, real)) {
@@ -158,7 +161,7 @@ char *kernel_key(struct ctx *c)
   char key[65], *src;
   long long epoch;
 
-  if (!c->t || ctx_epoch(c, &epoch) || !(src = kernel_source(c))
+  if (!c->t || ctx_epoch(c, &epoch) || !(src = kernel_source(c, 1))
       || image_key(c, src, epoch, key)) return 0;
   free(src);
   return xstrdup(key);
@@ -179,7 +182,7 @@ int kernel_image(struct ctx *c)
     target_list(stderr);
     return -1;
   }
-  if (ctx_epoch(c, &epoch) || !(src = kernel_source(c))) return -1;
+  if (ctx_epoch(c, &epoch) || !(src = kernel_source(c, 0))) return -1;
   obj = xprintf("%s/linux", c->build);
   stamp = xprintf("%s/.mkroot-stamp", obj);
   if (image_key(c, src, epoch, key)) return -1;
