@@ -81,6 +81,7 @@ int wait_child(pid_t pid, int *status);
 int run(char *const env[], const char *dir, char *const argv[]);
 int runl(char *const env[], const char *arg0, ...)
   __attribute__((sentinel));
+char *run_line(char *const env[], char *const argv[]);
 char *which(const char *path_var, const char *name);
 
 /* log.c: stage lines to the terminal and the log, commands' output to the

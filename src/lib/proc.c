@@ -223,3 +223,38 @@ int runl(char *const env[], const char *arg0, ...)
   argv[i] = 0;
   return run(env, 0, (char *const *)argv);
 }
+
+/* Run argv and return the first line it prints (stdout), or 0 */
+char *run_line(char *const env[], char *const argv[])
+{
+  extern char **environ;
+  char buf[4096];
+  size_t len = 0;
+  ssize_t n;
+  int p[2], status;
+  pid_t pid;
+
+  if (pipe2(p, O_CLOEXEC)) return 0;
+  if ((pid = fork_child()) < 0) {
+    close(p[0]);
+    close(p[1]);
+    return 0;
+  }
+  if (!pid) {
+    dup2(p[1], 1);
+    if (log_fd() >= 0) dup2(log_fd(), 2);
+    close_range(3, ~0U, 0);
+    if (env) environ = (char **)env;
+    execvp(argv[0], argv);
+    _exit(127);
+  }
+  close(p[1]);
+  while (len < sizeof(buf) - 1 && (n = read(p[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+    len += n;
+  close(p[0]);
+  if (wait_child(pid, &status) || !WIFEXITED(status) || WEXITSTATUS(status))
+    return 0;
+  buf[len] = 0;
+  buf[strcspn(buf, "\n")] = 0;
+  return xstrdup(buf);
+}
