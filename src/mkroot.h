@@ -33,6 +33,8 @@ struct target {
   const char *cflags;   /* extra flags for the target's compiler, or 0 */
   const char *debian;   /* Debian's cross compiler prefix for it */
   const char *note;     /* why this target can't pass yet, or 0 */
+  const char *nomusl;   /* why it keeps glibc (LIBC=musl can't work), or 0 */
+  const char *glibcnote;  /* why it can't pass with LIBC=glibc, or 0 */
 };
 const struct target *target_find(const char *name);
 void target_list(FILE *f);
@@ -45,6 +47,8 @@ struct ctx {
   struct args a;
   char *top, *src, *download, *output, *root, *build;
   char *prefix, *cc;  /* absolute CROSS_COMPILE prefix; "cc" or "gcc" */
+  char *kprefix;      /* the real compiler's prefix, for the kernel */
+  char *libc;         /* the musl sysroot's key, or 0 for the toolchain's own */
   char *name;         /* output/NAME: CROSS_SHORT, "host" natively */
   char *target;       /* TARGET: uname -m natively */
   const struct target *t;  /* its row, or 0 */
@@ -65,7 +69,7 @@ void ctx_export(struct ctx *c);
 int ctx_load_env(struct ctx *c, const char *path);
 int ctx_run(struct ctx *c, const char *dir, char *const argv[]);
 char *ctx_cc(const struct ctx *c);
-int ctx_cc_key(const struct ctx *c, struct key *k);
+int ctx_cc_key(const struct ctx *c, struct key *k, int kernel);
 
 /* build/toolchain.c */
 const char *triplet_target(const char *prefix);
@@ -96,6 +100,8 @@ int init_build(struct ctx *c);
 int init_inputs(struct ctx *c, struct key *k);
 int module_inputs(struct ctx *c, const char *name, struct key *k);
 int airlock_setup(struct ctx *c);
+int libc_setup(struct ctx *c);
+int libc_download(struct ctx *c);
 int module_run(struct ctx *c, const char *name, char **deps);
 int module_list(struct ctx *c, FILE *f);
 char *module_find(struct ctx *c, const char *name);

@@ -22,5 +22,5 @@ rm -rf "$M"
 out="$(./boottest aarch64)"; rc=$?
 echo "$out"
 expect_rc 0 $rc "boottest aarch64"
-contains "$out" "prompt:ok typing:ok date:ok network:ok disk:ok poweroff:ok"
+contains "$out" "prompt:ok typing:ok date:ok network:ok disk:ok user:ok hosts:ok poweroff:ok"
 pass

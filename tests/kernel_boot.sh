@@ -44,5 +44,5 @@ echo "kernel rebuild with nothing changed: $((SECONDS-start))s"
 out="$(./boottest host)"; rc=$?
 echo "$out"
 expect_rc 0 $rc "boottest host"
-contains "$out" "prompt:ok typing:ok date:ok network:ok disk:ok poweroff:ok"
+contains "$out" "prompt:ok typing:ok date:ok network:ok disk:ok user:ok hosts:ok poweroff:ok"
 pass

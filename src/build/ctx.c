@@ -108,15 +108,17 @@ char *ctx_cc(const struct ctx *c)
   return xprintf("%s%s", c->prefix, c->cc);
 }
 
-/* The compiler, as a key input: the driver's path, size and time, and
- * the target's flags */
-int ctx_cc_key(const struct ctx *c, struct key *k)
+/* The compiler, as a key input: the driver's path, size and time, the
+ * target's flags and the libc; for the kernel, the real compiler alone */
+int ctx_cc_key(const struct ctx *c, struct key *k, int kernel)
 {
-  char *cc = ctx_cc(c), *path = which(c->path, cc);
+  char *cc = kernel ? xprintf("%sgcc", c->kprefix) : ctx_cc(c);
+  char *path = which(c->path, cc);
   int rc = path ? key_tool(k, "cc", path) : -1;
 
   if (!path) error_msg("%s: not found", cc);
   key_str(k, "cflags", c->t ? c->t->cflags : "");
+  if (!kernel) key_str(k, "libc", c->libc);
   free(cc);
   free(path);
   return rc;
@@ -130,7 +132,7 @@ static char *absolute(const char *top, const char *p)
 /* The variables that place the build, for every child */
 void ctx_export(struct ctx *c)
 {
-  const char *base = strrchr(c->prefix, '/');
+  const char *base = strrchr(c->kprefix, '/');
 
   ctx_set(c, "TOP", c->top);
   ctx_set(c, "OUTPUT", c->output);
@@ -139,7 +141,7 @@ void ctx_export(struct ctx *c)
   ctx_set(c, "DOWNLOAD", c->download);
   ctx_set(c, "TARGET", c->target);
   ctx_set(c, "CROSS_COMPILE", *c->prefix ? c->prefix : 0);
-  ctx_set(c, "CROSS_BASE", base ? base + 1 : c->prefix);
+  ctx_set(c, "CROSS_BASE", base ? base + 1 : c->kprefix);
   ctx_set(c, "CROSS_SHORT", c->name);
   ctx_set(c, "PATH", c->path);
   ctx_set(c, "MKROOT_SELF", xprintf("%s/mkroot", c->src));
@@ -182,6 +184,7 @@ int ctx_init(struct ctx *c, struct args *a)
     return -1;
   }
   c->cross = !!*cross;
+  c->kprefix = xstrdup(c->prefix);
   /* output/NAME: an explicit TARGET= names it, else the compiler does */
   uname(&u);
   target = ctx_get(c, "TARGET");

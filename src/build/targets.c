@@ -45,7 +45,7 @@ const struct target targets[] = {
               "-global e1000.romfile=",
    .console = "ttyS0", .image = "arch/x86/boot/bzImage", .disk = HDA,
    .kconf = "M486," X86, .cflags = "-march=i486",
-   .note = "glibc's libc.a is i686-only: an i486 userland needs musl"},
+   .glibcnote = "glibc's libc.a is i686-only: an i486 userland needs musl"},
   {.name = "x32", .debian = "x86_64-linux-gnux32-",
    .karch = "x86", .qemu = "x86_64", .machine = PCFAST,
    .console = "ttyS0", .image = "arch/x86/boot/bzImage", .disk = HDA,
@@ -108,7 +108,8 @@ const struct target targets[] = {
   {.name = "powerpc64", .debian = "powerpc64-linux-gnu-",
    .karch = "powerpc", .qemu = "ppc64",
    .machine = "-M pseries -vga none", .console = "hvc0", .image = "vmlinux",
-   .disk = HDA, .kconf = PSERIES},
+   .disk = HDA, .kconf = PSERIES,
+   .nomusl = "musl needs ELFv2, Debian's powerpc64 libgcc is ELFv1"},
   {.name = "powerpc64le", .debian = "powerpc64le-linux-gnu-",
    .karch = "powerpc", .qemu = "ppc64",
    .machine = "-M pseries -vga none", .console = "hvc0", .image = "vmlinux",
@@ -137,8 +138,9 @@ const struct target targets[] = {
             "NET_VENDOR_REALTEK,8139CP,BLK_DEV_SD,ATA,ATA_SFF,ATA_BMDMA,"
             "PATA_PLATFORM,BINFMT_ELF_FDPIC,BINFMT_FLAT",
    .kconfig = "CONFIG_MEMORY_START=0x0c000000",
-   .note = "Debian's static glibc for sh4 hangs in __libc_start_main: "
-           "needs musl"},
+   .note = "Debian's sh4 gcc 12 drops branch tests at -O1 and up (GCC bug "
+           "106609): kernel and libc hang; needs a compiler built from source",
+   .nomusl = "Debian's sh4 gcc 12 miscompiles musl (GCC bug 106609)"},
   {0}
 };
 

@@ -2,7 +2,8 @@
  * make a disk image holding a random marker, serve another marker over HTTP
  * on 127.0.0.1 (the guest sees the host as 10.0.2.2), boot the launch script
  * with the disk attached, drive the console and check: prompt, typing, date,
- * network, disk, poweroff. One line per target; a hung guest is killed at
+ * network, disk, user (a user name resolves), hosts (localhost resolves),
+ * poweroff. One line per target; a hung guest is killed at
  * the time limit and reported. The console transcript is kept in
  * output/TARGET/boottest.log. The launch script is started with an argv,
  * never through a shell command line; an interrupt kills every guest and
@@ -23,9 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { PROMPT, TYPING, DATE, NETWORK, DISK, POWEROFF, NCHECKS };
+enum { PROMPT, TYPING, DATE, NETWORK, DISK, USER, HOSTS, POWEROFF, NCHECKS };
 static const char *const check_names[] = {
-  "prompt", "typing", "date", "network", "disk", "poweroff"
+  "prompt", "typing", "date", "network", "disk", "user", "hosts", "poweroff"
 };
 
 struct guest {
@@ -330,6 +331,14 @@ static int test_one(const char *dir, const char *name, const char *net_marker,
     type(&g, "head -n 1 /dev/?da");
     res[DISK] = expect1(&g, disk_marker, now() + 20 < g.deadline
                         ? now() + 20 : g.deadline) >= 0 ? "ok" : "FAIL";
+
+    /* a whole userland: a user name and a host name resolve */
+    type(&g, "stat -c U%UU$((3+4)) /root");
+    res[USER] = expect1(&g, "UrootU7", now() + 20 < g.deadline
+                        ? now() + 20 : g.deadline) >= 0 ? "ok" : "FAIL";
+    type(&g, "ping -c 1 -W 3 localhost >/dev/null 2>&1 && echo H$((4+5))OK");
+    res[HOSTS] = expect1(&g, "H9OK", now() + 20 < g.deadline
+                         ? now() + 20 : g.deadline) >= 0 ? "ok" : "FAIL";
 
     type(&g, "exit");
     res[POWEROFF] = wait_exit(&g, now() + 30 < g.deadline

@@ -119,8 +119,11 @@ static int h_note(struct ctx *c, char **argv)
 {
   const struct target *t = target_find(argv[0]);
 
-  (void)c;
+  const char *libc = ctx_get(c, "LIBC");
+  int glibc = (libc && !strcmp(libc, "glibc")) || (t && t->nomusl);
+
   if (t && t->note) printf("%s\n", t->note);
+  else if (t && glibc && t->glibcnote) printf("%s\n", t->glibcnote);
   return !t;
 }
 
@@ -139,7 +142,8 @@ static const struct verb {
   {"miniconfig", "TARGET", "print the target's miniconfig", 1, h_miniconfig},
   {"symcheck", "MINICONF CONFIG", "symbols that did not stick", 2, h_symcheck},
   {"targets", "", "the target table's names", 0, h_targets},
-  {"note", "TARGET", "why a target can't pass here, if it can't", 1, h_note},
+  {"note", "TARGET", "why a target can't pass here (with $LIBC), if it can't",
+   1, h_note},
   {0, 0, 0, 0, 0}
 };
 

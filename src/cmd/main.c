@@ -38,7 +38,8 @@ static void usage_boottest(FILE *f)
   fputs("usage: boottest [TARGET...]\n\n"
         "Boot output/TARGET (every built one by default) with a disk image\n"
         "and an HTTP server on 127.0.0.1, and check: prompt, typing, date\n"
-        "(within a few seconds of the host), network, disk, poweroff.\n"
+        "(within a few seconds of the host), network, disk, user (a user\n"
+        "name resolves), hosts (localhost resolves), poweroff.\n"
         "BOOTTEST_TIMEOUT=seconds per target (default 300).\n", f);
 }
 

@@ -171,6 +171,7 @@ static int download_only(struct ctx *c)
   if (ctx_fetchopts(c, &o)) return 1;
   if (!is_dir(tb) && url && download(c->download, hash ? hash : "", url, &o))
     return 1;
+  if (libc_download(c)) return 1;
   for (i = 0; i < c->a.nmods; i++)
     if (!is_kernel(c, c->a.mods[i]) && module_run(c, c->a.mods[i], 0)) {
       log_fail(c->a.mods[i]);
@@ -204,7 +205,7 @@ int mkroot_main(int argc, char **argv)
     perror_msg("/proc/self/exe");
     return 1;
   }
-  if (airlock_setup(&c)) return 1;
+  if (airlock_setup(&c) || libc_setup(&c)) return 1;
   kernel_start(&c, &sp);
   if (!a.n && (root_step(&c, &ch, "root", rootfs_skeleton, 0)
                || root_step(&c, &ch, "toybox", toybox_build, toybox_inputs)

@@ -8,7 +8,7 @@
 int init_inputs(struct ctx *c, struct key *k)
 {
   char *src = xprintf("%s/src/init/init.c", c->src);
-  int rc = key_file(k, "init.c", src) || ctx_cc_key(c, k);
+  int rc = key_file(k, "init.c", src) || ctx_cc_key(c, k, 0);
 
   free(src);
   return rc;

@@ -147,7 +147,7 @@ static int image_key(struct ctx *c, const char *src, long long epoch,
   key_str(&k, "miniconfig", mini);
   e = xprintf("%lld", epoch);
   key_str(&k, "epoch", e);
-  rc = key_tree(&k, "linux", src, 0) || ctx_cc_key(c, &k);
+  rc = key_tree(&k, "linux", src, 0) || ctx_cc_key(c, &k, 1);
   key_done(&k, key);
   free(mini);
   free(e);
@@ -192,7 +192,7 @@ int kernel_image(struct ctx *c)
   }
   unlink(stamp);
   arch = xprintf("ARCH=%s", t->karch);
-  cross = xprintf("CROSS_COMPILE=%s", c->prefix);
+  cross = xprintf("CROSS_COMPILE=%s", c->kprefix);
   jobs = xprintf("-j%d", ncpus());
   kv = kbuild_vars(epoch);
   if (mkdirp(obj, 0755) || kconfig(c, src, obj, arch, cross)) return -1;

@@ -24,6 +24,8 @@ static const char *const files[][2] = {
    "guest:x:500:500:guest:/home/guest:/bin/sh\n"
    "nobody:x:65534:65534:nobody:/proc/self:/dev/null\n"},
   {"etc/group", "root:x:0:\nguest:x:500:\nnobody:x:65534:\n"},
+  /* host names that must resolve without a network */
+  {"etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n"},
   /* QEMU's user network answers DNS on 10.0.2.3 */
   {"etc/resolv.conf", "nameserver 10.0.2.3\n"},
   {"etc/os-release",

@@ -51,7 +51,7 @@ int toybox_inputs(struct ctx *c, struct key *k)
   key_str(k, "TOYBOX_URL", ctx_get(c, "TOYBOX_URL"));
   key_str(k, "TOYBOX_HASH", ctx_get(c, "TOYBOX_HASH"));
   free(src);
-  return rc || ctx_cc_key(c, k);
+  return rc || ctx_cc_key(c, k, 0);
 }
 
 int toybox_build(struct ctx *c)

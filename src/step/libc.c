@@ -1,0 +1,286 @@
+/* libc.c: the target's C library, musl, built from source, so every target
+ * gets small static binaries that can look up users and hosts (Debian's
+ * cross compilers link glibc, whose static binaries can't use NSS). The
+ * seed's musl-cross-make does this with a compiler of its own; we point the
+ * target's existing gcc at a musl sysroot instead:
+ *
+ *   build/libc/KEY/     the sysroot: musl's lib/ and include/ plus the
+ *                       kernel's headers, built once per key (musl's source,
+ *                       the target triple, the compiler, its flags, the
+ *                       kernel headers' version) in a temporary directory,
+ *                       then renamed: a half-built sysroot is never used
+ *   build/TARGET/cc/    the compiler the build sees: PREFIXgcc and PREFIXcc
+ *                       run the real gcc with a specs file naming that
+ *                       sysroot; PREFIXld, ar, strip ... link to the real
+ *                       tools. CROSS_COMPILE points here (natively too), so
+ *                       toybox, /init and modules get musl without knowing.
+ *
+ * The kernel is built with the real compiler (c->kprefix). LIBC=glibc
+ * keeps Debian's C library; a compiler that already targets musl (a
+ * musl-cross-make toolchain) is used as it is. */
+#define _GNU_SOURCE
+#include "mkroot.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MUSL_FILE "musl-1.2.3.tar.gz"
+#define MUSL_URL "https://musl.libc.org/releases/" MUSL_FILE
+#define MUSL_SHA1 "3b6b673196c2dc96b24c5d6028c5fa922457dd26"
+
+/* 1 if the build should get a musl sysroot, 0 if not, -1 on a bad LIBC */
+static int musl_wanted(struct ctx *c, const char *triple)
+{
+  const char *libc = ctx_get(c, "LIBC");
+
+  if (libc && *libc && strcmp(libc, "musl") && strcmp(libc, "glibc")) {
+    error_msg("LIBC=%s: musl or glibc", libc);
+    return -1;
+  }
+  if (strstr(triple, "musl")) return 0;   /* already a musl toolchain */
+  if (libc && !strcmp(libc, "glibc")) return 0;
+  if (c->t && c->t->nomusl) {
+    if (libc && *libc) {
+      error_msg("LIBC=musl: %s: %s", c->target, c->t->nomusl);
+      return -1;
+    }
+    say("libc: glibc (%s: %s)", c->target, c->t->nomusl);
+    return 0;
+  }
+  return 1;
+}
+
+/* The kernel tree the headers come from: download/linux, else LINUX */
+static char *headers_tree(struct ctx *c)
+{
+  char *dl = xprintf("%s/linux", c->download), *mk = xprintf("%s/Makefile", dl);
+  const char *linux = ctx_get(c, "LINUX");
+
+  if (!exists(mk) && linux && *linux) {
+    free(dl);
+    dl = xstrdup(linux);
+  }
+  free(mk);
+  return dl;
+}
+
+static int libc_key(struct ctx *c, const char *triple, const char *real,
+                    const char *tree, char key[65])
+{
+  char *mk = xprintf("%s/Makefile", tree), *path = which(c->path, real);
+  struct key k;
+  int rc;
+
+  key_init(&k, "musl");
+  key_str(&k, "source", MUSL_SHA1);
+  key_str(&k, "triple", triple);
+  key_str(&k, "cflags", c->t ? c->t->cflags : "");
+  key_str(&k, "karch", c->t ? c->t->karch : "");
+  rc = !path || key_tool(&k, "cc", path) || key_file(&k, "kernel", mk);
+  key_done(&k, key);
+  if (!path) error_msg("%s: not found", real);
+  free(mk);
+  free(path);
+  return rc ? -1 : 0;
+}
+
+/* The kernel's exported headers (linux/, asm/, ...) beside musl's, which
+ * win where both have one (scsi/sg.h) (headers_install would use rsync,
+ * which a host may lack) */
+static int copy_headers(const char *from, const char *to)
+{
+  DIR *d = opendir(from);
+  struct dirent *e;
+  int rc = d ? 0 : -1;
+
+  while (!rc && (e = readdir(d))) {
+    char *f, *t;
+
+    if (*e->d_name == '.') continue;
+    f = xprintf("%s/%s", from, e->d_name);
+    t = xprintf("%s/%s", to, e->d_name);
+    if (!exists(t)) rc = copy_tree(f, t);
+    else if (is_dir(f) && is_dir(t)) rc = copy_headers(f, t);
+    free(f);
+    free(t);
+  }
+  if (d) closedir(d);
+  else perror_msg("%s", from);
+  return rc;
+}
+
+/* Build musl and install it, with the kernel's headers, into dest */
+static int musl_build(struct ctx *c, const char *triple, const char *real,
+                      const char *tree, const char *dest)
+{
+  struct fetchopts o;
+  char *src, *khdr = xprintf("%s/khdr", c->build);
+  char *cflags = xprintf("CFLAGS=-Os -pipe %s", c->t && c->t->cflags ? c->t->cflags : "");
+  int rc;
+
+  if (ctx_fetchopts(c, &o) || download(c->download, MUSL_SHA1, MUSL_URL, &o)) {
+    error_msg("%s: no musl source (run 'make deps', or LIBC=glibc)", MUSL_FILE);
+    return -1;
+  }
+  if (setupfor(c->download, c->build, "musl", &src, 0)) return -1;
+  rc = ctx_run(c, src, (char *const[]){"./configure",
+                 xprintf("--target=%s", triple), "--prefix=/",
+                 "--syslibdir=/lib", "--disable-shared",
+                 xprintf("CROSS_COMPILE=%s", c->kprefix),
+                 xprintf("CC=%s", real), cflags, 0})
+    || ctx_run(c, src, (char *const[]){"make", xprintf("-j%d", ncpus()), 0})
+    || ctx_run(c, src, (char *const[]){"make", xprintf("DESTDIR=%s", dest),
+                                       "install", 0})
+    || rmrf(khdr)
+    || ctx_run(c, 0, (char *const[]){"make", "-C", (char *)tree,
+                 xprintf("O=%s", khdr), xprintf("ARCH=%s", c->t->karch),
+                 "headers", 0})
+    || copy_headers(xprintf("%s/usr/include", khdr), xprintf("%s/include", dest));
+  rmrf(khdr);
+  if (!rc && !ctx_is(c, "NO_CLEANUP")) cleanup(c->build, src);
+  free(khdr);
+  free(cflags);
+  return rc;
+}
+
+/* musl's gcc specs (as its tools/musl-gcc.specs.sh writes them), static
+ * linking by default */
+static char *specs(const char *root)
+{
+  return xprintf(
+    "%%rename cpp_options old_cpp_options\n\n"
+    "*cpp_options:\n"
+    "-nostdinc -isystem %s/include -isystem include%%s %%(old_cpp_options)\n\n"
+    "*cc1:\n%%(cc1_cpu) -nostdinc -isystem %s/include -isystem include%%s\n\n"
+    "*link_libgcc:\n-L%s/lib -L .%%s\n\n"
+    "*libgcc:\nlibgcc.a%%s %%:if-exists(libgcc_eh.a%%s)\n\n"
+    "*startfile:\n%%{!shared: %s/lib/Scrt1.o} %s/lib/crti.o crtbeginS.o%%s\n\n"
+    "*endfile:\ncrtendS.o%%s %s/lib/crtn.o\n\n"
+    "*link:\n-dynamic-linker /lib/ld-musl.so.1 -nostdlib %%{shared:-shared} "
+    "%%{static:-static} %%{rdynamic:-export-dynamic}\n\n"
+    "*esp_link:\n\n\n*esp_options:\n\n\n*esp_cpp_options:\n\n\n",
+    root, root, root, root, root, root);
+}
+
+/* Write path only if its text differs: its time stays, and so do the keys
+ * that name it */
+static int write_same(const char *path, const char *text, mode_t mode)
+{
+  char *have = read_file(path, 0);
+  int same = have && !strcmp(have, text);
+
+  free(have);
+  return same ? 0 : write_file(path, text, mode);
+}
+
+/* build/TARGET/cc: the compiler named for the target, with musl */
+static int wrappers(struct ctx *c, const char *real, const char *root,
+                    const char *dir, const char *base)
+{
+  static const char *const tools[] = {"ld", "as", "ar", "ranlib", "strip",
+    "nm", "objcopy", "objdump", "readelf", "size", "strings", "addr2line", 0};
+  char *sp = xprintf("%s/musl.specs", dir), *text = specs(root);
+  char *qreal = shell_quote(real), *qsp = shell_quote(sp);
+  char *script = xprintf("#!/bin/sh\n# %s with musl (mkroot's libc step)\n"
+                         "exec %s -specs=%s \"$@\"\n", real, qreal, qsp);
+  int rc = mkdirp(dir, 0755) || write_same(sp, text, 0644), i;
+
+  for (i = 0; !rc && i < 2; i++) {
+    char *p = xprintf("%s/%s%s", dir, base, i ? "gcc" : "cc");
+
+    rc = write_same(p, script, 0755);
+    free(p);
+  }
+  for (i = 0; !rc && tools[i]; i++) {
+    char *name = xprintf("%s%s", c->kprefix, tools[i]);
+    char *to = which(c->path, name), *p = xprintf("%s/%s%s", dir, base, tools[i]);
+    char have[4096];
+    ssize_t n = readlink(p, have, sizeof(have) - 1);
+
+    if (to && (n < 0 || (have[n] = 0, strcmp(have, to)))) {
+      unlink(p);
+      if (symlink(to, p)) {
+        perror_msg("%s", p);
+        rc = -1;
+      }
+    }
+    free(name);
+    free(to);
+    free(p);
+  }
+  free(sp);
+  free(text);
+  free(qreal);
+  free(qsp);
+  free(script);
+  return rc;
+}
+
+/* -d: the musl source, if this build would use it */
+int libc_download(struct ctx *c)
+{
+  char *real = ctx_cc(c), *triple;
+  struct fetchopts o;
+  int rc = 0;
+
+  if (!(triple = run_line(c->env, (char *const[]){real, "-dumpmachine", 0}))) {
+    error_msg("%s -dumpmachine: failed", real);
+    rc = -1;
+  } else if ((rc = musl_wanted(c, triple)) > 0)
+    rc = ctx_fetchopts(c, &o) || download(c->download, MUSL_SHA1, MUSL_URL, &o);
+  free(triple);
+  free(real);
+  return rc < 0 ? -1 : rc;
+}
+
+int libc_setup(struct ctx *c)
+{
+  char *real = ctx_cc(c), *triple, *tree, *root, *tmp, *dir, key[65];
+  const char *base = strrchr(c->kprefix, '/');
+  int want, rc = 0;
+
+  base = base ? base + 1 : c->kprefix;
+  if (!(triple = run_line(c->env, (char *const[]){real, "-dumpmachine", 0}))) {
+    error_msg("%s -dumpmachine: failed", real);
+    return -1;
+  }
+  if ((want = musl_wanted(c, triple)) <= 0) return want;
+  if (!c->t) {
+    error_msg("TARGET=%s: unknown target: no musl for it (LIBC=glibc)", c->target);
+    return -1;
+  }
+  tree = headers_tree(c);
+  if (libc_key(c, triple, real, tree, key)) return -1;
+  root = xprintf("%s/build/libc/%s", c->top, key);
+  if (is_dir(root)) stage("libc musl (unchanged)");
+  else {
+    stage("libc musl for %s", triple);
+    tmp = xprintf("%s.part%d", root, (int)getpid());
+    tmpfile_add(tmp);
+    rc = rmrf(tmp) || mkdirp(tmp, 0755)
+      || musl_build(c, triple, real, tree, tmp) || rename(tmp, root);
+    if (rc) {
+      log_fail("libc musl");
+      rmrf(tmp);
+    }
+    tmpfile_del(tmp);
+    free(tmp);
+  }
+  dir = xprintf("%s/cc", c->build);
+  if (!rc && !(rc = wrappers(c, real, root, dir, base))) {
+    free(c->prefix);
+    c->prefix = xprintf("%s/%s", dir, base);
+    free(c->cc);
+    c->cc = xstrdup("cc");
+    c->libc = xstrdup(key);
+    ctx_export(c);
+  }
+  free(dir);
+  free(root);
+  free(tree);
+  free(triple);
+  free(real);
+  return rc;
+}
