@@ -44,7 +44,9 @@ static int root_step(struct ctx *c, struct chain *ch, const char *name,
     stage("%s (unchanged)", name);
     free(ch->pending);
     ch->pending = xstrdup(key);
-    return cache_env(c, key);
+    /* a module's variables come back with it (its key holds every
+     * variable, so they match this build's); a builtin step sets none */
+    return fn ? 0 : cache_env(c, key);
   }
   if (!ch->miss) {
     ch->miss = 1;
