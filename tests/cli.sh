@@ -43,6 +43,15 @@ out="$(DOWNLOAD="$T/empty" "$TOP/mkroot" DOWNLOAD="$T/empty" 2>&1)"
 expect_rc 1 $? "no toybox source"
 contains "$out" "make deps"
 
+# LIBC must be musl or glibc; a target that can't have musl says why
+mkdir -p "$T/dl2" && ln -s "$TOP/download/toybox" "$T/dl2/toybox" && ln -s "$TOP/download/linux" "$T/dl2/linux"
+out="$("$TOP/mkroot" DOWNLOAD="$T/dl2" LIBC=bionic 2>&1)"; expect_rc 1 $? "bad LIBC"
+contains "$out" "LIBC=bionic: musl or glibc"
+# no musl source: one line saying how to get it
+out="$("$TOP/mkroot" DOWNLOAD="$T/dl2" MIRROR= 2>&1)"; expect_rc 1 $? "no musl source"
+contains "$out" "no musl source (run 'make deps', or LIBC=glibc)"
+[ ! -e output/host/root/usr/bin/toybox ] || fail "built without a libc"
+
 # CROSS_COMPILE naming no compiler
 out="$("$TOP/mkroot" CROSS_COMPILE=nosuch-linux- 2>&1)"; expect_rc 1 $? "bad CROSS_COMPILE"
 contains "$out" "no nosuch-linux-cc or nosuch-linux-gcc in PATH"
@@ -51,7 +60,7 @@ contains "$out" "no nosuch-linux-cc or nosuch-linux-gcc in PATH"
 mkdir -p mods && cat > mods/envdump << 'EOM'
 env > "$OUTPUT/env.txt"
 EOM
-out="$(SECRET=1 TERM=dumb http_proxy=http://127.0.0.1:9 "$TOP/mkroot" -n MODULES="$T/mods" FOO=bar envdump 2>&1)"
+out="$(SECRET=1 TERM=dumb http_proxy=http://127.0.0.1:9 "$TOP/mkroot" -n LIBC=glibc MODULES="$T/mods" FOO=bar envdump 2>&1)"
 expect_rc 0 $? "-n module run: $out"
 grep -q '^FOO=bar$' output/host/env.txt || fail "FOO missing"
 grep -q '^http_proxy=' output/host/env.txt || fail "proxy missing"

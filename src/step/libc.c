@@ -115,15 +115,10 @@ static int copy_headers(const char *from, const char *to)
 static int musl_build(struct ctx *c, const char *triple, const char *real,
                       const char *tree, const char *dest)
 {
-  struct fetchopts o;
   char *src, *khdr = xprintf("%s/khdr", c->build);
   char *cflags = xprintf("CFLAGS=-Os -pipe %s", c->t && c->t->cflags ? c->t->cflags : "");
   int rc;
 
-  if (ctx_fetchopts(c, &o) || download(c->download, MUSL_SHA1, MUSL_URL, &o)) {
-    error_msg("%s: no musl source (run 'make deps', or LIBC=glibc)", MUSL_FILE);
-    return -1;
-  }
   if (setupfor(c->download, c->build, "musl", &src, 0)) return -1;
   rc = ctx_run(c, src, (char *const[]){"./configure",
                  xprintf("--target=%s", triple), "--prefix=/",
@@ -237,8 +232,9 @@ int libc_download(struct ctx *c)
 
 int libc_setup(struct ctx *c)
 {
-  char *real = ctx_cc(c), *triple, *tree, *root, *tmp, *dir, key[65];
+  char *real = ctx_cc(c), *triple, *tree, *root, *tmp, *dir, *mk, key[65];
   const char *base = strrchr(c->kprefix, '/');
+  struct fetchopts o;
   int want, rc = 0;
 
   base = base ? base + 1 : c->kprefix;
@@ -252,6 +248,16 @@ int libc_setup(struct ctx *c)
     return -1;
   }
   tree = headers_tree(c);
+  mk = xprintf("%s/Makefile", tree);
+  if (!exists(mk)) {
+    error_msg("%s: no kernel tree for musl's kernel headers (run 'make deps', "
+              "set LINUX=, or LIBC=glibc)", tree);
+    return -1;
+  }
+  if (ctx_fetchopts(c, &o) || download(c->download, MUSL_SHA1, MUSL_URL, &o)) {
+    error_msg("%s: no musl source (run 'make deps', or LIBC=glibc)", MUSL_FILE);
+    return -1;
+  }
   if (libc_key(c, triple, real, tree, key)) return -1;
   root = xprintf("%s/build/libc/%s", c->top, key);
   if (is_dir(root)) stage("libc musl (unchanged)");
@@ -279,6 +285,7 @@ int libc_setup(struct ctx *c)
   }
   free(dir);
   free(root);
+  free(mk);
   free(tree);
   free(triple);
   free(real);
