@@ -43,6 +43,12 @@ out="$(DOWNLOAD="$T/empty" "$TOP/mkroot" DOWNLOAD="$T/empty" 2>&1)"
 expect_rc 1 $? "no toybox source"
 contains "$out" "make deps"
 
+# TARGET names output/TARGET: a path is refused before anything is deleted
+mkdir -p "$T/x/root" && echo keep > "$T/x/root/keep" && mkdir -p "$T/a/b"
+out="$(cd "$T/a/b" && "$TOP/mkroot" TARGET=../../x 2>&1)"; expect_rc 1 $? "TARGET=../../x"
+contains "$out" "TARGET=../../x: bad target name"
+[ -e "$T/x/root/keep" ] || fail "TARGET=../../x deleted outside output/"
+
 # LIBC must be musl or glibc; a target that can't have musl says why
 mkdir -p "$T/dl2" && ln -s "$TOP/download/toybox" "$T/dl2/toybox" && ln -s "$TOP/download/linux" "$T/dl2/linux"
 out="$("$TOP/mkroot" DOWNLOAD="$T/dl2" LIBC=bionic 2>&1)"; expect_rc 1 $? "bad LIBC"
