@@ -52,6 +52,27 @@ static char *tree_sum(const char *dir)
   return rc ? 0 : xstrdup(out);
 }
 
+/* Would setupfor still pick this source (no new directory or newer
+ * tarball of the same package in front of it)? */
+static int still_picked(const char *path)
+{
+  char *copy = xstrdup(path), *slash = strrchr(copy, '/'), *name, *now;
+  int same;
+
+  if (!slash) {
+    free(copy);
+    return 0;
+  }
+  *slash = 0;
+  name = is_dir(path) ? xstrdup(slash + 1) : package_name(slash + 1);
+  now = source_path(copy, name);
+  same = now && !strcmp(now, path);
+  free(now);
+  free(name);
+  free(copy);
+  return same;
+}
+
 /* Are the sources it read unchanged, and its root intact? */
 static int deps_ok(const char *deps)
 {
@@ -66,7 +87,7 @@ static int deps_ok(const char *deps)
     if (id >= n) return 0;
     path = xstrndup(s + id + 1, n - id - 1);
     now = source_id(path);
-    same = now && strlen(now) == id && !strncmp(now, s, id);
+    same = now && strlen(now) == id && !strncmp(now, s, id) && still_picked(path);
     free(now);
     free(path);
     if (!same) return 0;
@@ -179,9 +200,15 @@ int stamp_ok(const char *stamp, const char *key)
   int ok = text && !strncmp(text, key, 64) && text[64] == '\n';
 
   for (s = text ? text + 65 : 0; ok && *s; s += strcspn(s, "\n"), s += !!*s) {
-    char *path = xstrndup(s + 65, strcspn(s, "\n") - 65), got[65];
+    size_t n = strcspn(s, "\n");
+    char *path, got[65];
 
-    ok = strlen(s) > 65 && !file_hash(path, 1, got) && !strncmp(got, s, 64);
+    if (n < 66 || s[64] != ' ') {
+      ok = 0;
+      break;
+    }
+    path = xstrndup(s + 65, n - 65);
+    ok = !file_hash(path, 1, got) && !strncmp(got, s, 64);
     free(path);
   }
   free(text);

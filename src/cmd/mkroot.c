@@ -95,11 +95,13 @@ static void kernel_start(struct ctx *c, struct spec *sp)
   sp->log = xprintf("%s/kernel.log", c->build);
   if ((sp->pid = fork_child()) < 0) sp->pid = 0;
   else if (!sp->pid) {
-    int fd = open(sp->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int nul = open("/dev/null", O_WRONLY);
 
-    if (fd < 0 || log_open(sp->log, 0, c->target)) _exit(1);
-    dup2(fd, 1);
-    dup2(fd, 2);
+    /* everything it says goes to its log once (say, stage and error_msg
+     * write there themselves) */
+    if (nul < 0 || log_open(sp->log, 0, c->target)) _exit(1);
+    dup2(nul, 1);
+    dup2(nul, 2);
     _exit(kernel_image(c) ? 1 : 0);
   }
 }

@@ -57,7 +57,30 @@ int key_tool(struct key *k, const char *label, const char *path)
   return 0;
 }
 
-struct manifest { struct key *k; size_t skip; int content; };
+/* content: hard-linked files seen so far (dev, ino, first name) */
+struct seen { dev_t dev; ino_t ino; char *rel; };
+struct manifest {
+  struct key *k;
+  size_t skip;
+  int content;
+  struct seen *s;
+  size_t n, cap;
+};
+
+/* In a root, the second name of a hard-linked file is "= FIRST": the
+ * initramfs keeps hard links, so the manifest must too */
+static char *hardlink(struct manifest *m, struct walk *w, const char *rel)
+{
+  size_t i;
+
+  if (!S_ISREG(w->st.st_mode) || w->st.st_nlink < 2) return 0;
+  for (i = 0; i < m->n; i++)
+    if (m->s[i].dev == w->st.st_dev && m->s[i].ino == w->st.st_ino)
+      return m->s[i].rel;
+  if (m->n == m->cap) m->s = xrealloc(m->s, (m->cap = m->cap * 2 + 16) * sizeof(*m->s));
+  m->s[m->n++] = (struct seen){w->st.st_dev, w->st.st_ino, xstrdup(rel)};
+  return 0;
+}
 
 static int manifest_entry(struct walk *w)
 {
@@ -76,16 +99,28 @@ static int manifest_entry(struct walk *w)
     buf[n] = 0;
     line = xprintf("%s l %s", rel, buf);
   } else if (S_ISREG(w->st.st_mode)) {
-    if (m->content && file_hash(w->path, 1, hash)) {
+    char *first = m->content ? hardlink(m, w, rel) : 0;
+
+    if (m->content && !first && file_hash(w->path, 1, hash)) {
       perror_msg("%s", w->path);
       return -1;
     }
-    line = m->content
+    line = first ? xprintf("%s = %s", rel, first)
+      : m->content
       ? xprintf("%s f %o %s", rel, (unsigned)(w->st.st_mode & 07777), hash)
       : xprintf("%s f %o %lld %lld.%09ld", rel,
                 (unsigned)(w->st.st_mode & 07777), (long long)w->st.st_size,
                 (long long)w->st.st_mtim.tv_sec, w->st.st_mtim.tv_nsec);
-  } else line = xprintf("%s %o", rel, (unsigned)w->st.st_mode);
+  } else line = xprintf("%s %o %llx", rel, (unsigned)w->st.st_mode,
+                        (unsigned long long)w->st.st_rdev);
+  /* a root's owners matter (a chroot, a copy restored from the cache) */
+  if (m->content) {
+    char *o = xprintf("%s %u:%u", line, (unsigned)w->st.st_uid,
+                      (unsigned)w->st.st_gid);
+
+    free(line);
+    line = o;
+  }
   EVP_DigestUpdate(m->k->md, line, strlen(line) + 1);
   free(line);
   return 0;
@@ -95,11 +130,23 @@ static int manifest_entry(struct walk *w)
  * tree: quick) or its contents (a root: small, and copies keep no times) */
 int key_tree(struct key *k, const char *label, const char *dir, int content)
 {
-  struct manifest m = {k, strlen(dir), content};
+  char *real = realpath(dir, 0);
+  struct manifest m = {k, 0, content, 0, 0, 0};
+  int rc;
 
-  /* the tree's contents, not where it is: a copy has the same manifest */
+  /* the tree's contents, not where it is: a copy has the same manifest;
+   * and the tree a symlink leads to, not the symlink */
   key_str(k, "tree", label);
-  return walk_tree(dir, manifest_entry, &m, 0);
+  if (!real) {
+    perror_msg("%s", dir);
+    return -1;
+  }
+  m.skip = strlen(real);
+  rc = walk_tree(real, manifest_entry, &m, 0);
+  while (m.n) free(m.s[--m.n].rel);
+  free(m.s);
+  free(real);
+  return rc;
 }
 
 void key_done(struct key *k, char out[65])

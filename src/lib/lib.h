@@ -112,6 +112,7 @@ int download(const char *dl, const char *hash, const char *url,
 int setupfor(const char *dl, const char *build, const char *name, char **dir,
              char **from);
 int cleanup(const char *build, const char *dir);
+char *source_path(const char *dl, const char *name);
 
 /* key.c: a step's key, the SHA-256 of everything it reads */
 struct key { void *md; };

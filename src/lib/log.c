@@ -95,13 +95,22 @@ void progress(const char *what, long secs)
   fflush(stdout);
 }
 
+/* One write per line: the background kernel build logs here too */
 void log_cmd(char *const argv[])
 {
+  char *line = xstrdup(""), *n;
   int i;
 
   if (cmdfd < 0) return;
-  for (i = 0; argv[i]; i++) dprintf(cmdfd, "%s%s", i ? " " : "", argv[i]);
-  dprintf(cmdfd, "\n");
+  for (i = 0; argv[i]; i++) {
+    n = xprintf("%s%s%s", line, i ? " " : "", argv[i]);
+    free(line);
+    line = n;
+  }
+  n = xprintf("%s\n", line);
+  if (write(cmdfd, n, strlen(n)) < 0) {}
+  free(n);
+  free(line);
 }
 
 /* A step failed: show the end of the log and where the rest is */

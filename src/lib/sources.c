@@ -335,6 +335,17 @@ static char *find_tarball(const char *dl, const char *name)
   return best;
 }
 
+/* What setupfor NAME would unpack: download/NAME if it is a directory,
+ * else the newest tarball of NAME; 0 if neither */
+char *source_path(const char *dl, const char *name)
+{
+  char *src = xprintf("%s/%s", dl, name);
+
+  if (is_dir(src)) return src;
+  free(src);
+  return find_tarball(dl, name);
+}
+
 /* A fresh build/NAME from download/NAME (a link tree) or its tarball;
  * *from (if not 0) says which */
 int setupfor(const char *dl, const char *build, const char *name, char **out,
@@ -351,7 +362,7 @@ int setupfor(const char *dl, const char *build, const char *name, char **out,
   dest = xprintf("%s/%s", build, name);
   if (mkdirp(build, 0755) || rmrf(dest)) return -1;
   if (is_dir(src)) rc = link_tree(src, dest);
-  else if ((tar = find_tarball(dl, name)))
+  else if ((tar = source_path(dl, name)))
     rc = extract_archive(tar, dest, 1) || links_inside(dest);
   else {
     error_msg("%s: no source: neither %s/ nor a tarball %s/%s-VERSION.tar.*",

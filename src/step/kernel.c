@@ -62,8 +62,8 @@ static void first_error(long from)
     free(l);
     s += n + !!s[n];
   }
-  if (line) fprintf(stderr, "%s\n", line);
-  fprintf(stderr, "%s: kernel build failed, see %s\n", progname, log_path());
+  if (line) error_msg("%s", line);
+  error_msg("kernel build failed, see %s", log_path());
   free(line);
   free(text);
 }

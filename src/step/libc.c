@@ -22,6 +22,7 @@
 #include "mkroot.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -73,8 +74,13 @@ static int libc_key(struct ctx *c, const char *triple, const char *real,
   struct key k;
   int rc;
 
+  char *src = source_path(c->download, "musl"), *id = src ? source_id(src) : 0;
+
   key_init(&k, "musl");
-  key_str(&k, "source", MUSL_SHA1);
+  key_str(&k, "source", src);
+  key_str(&k, "id", id);
+  free(src);
+  free(id);
   key_str(&k, "triple", triple);
   key_str(&k, "cflags", c->t ? c->t->cflags : "");
   key_str(&k, "karch", c->t ? c->t->karch : "");
@@ -178,8 +184,8 @@ static int wrappers(struct ctx *c, const char *real, const char *root,
     "nm", "objcopy", "objdump", "readelf", "size", "strings", "addr2line", 0};
   char *sp = xprintf("%s/musl.specs", dir), *text = specs(root);
   char *qreal = shell_quote(real), *qsp = shell_quote(sp);
-  char *script = xprintf("#!/bin/sh\n# %s with musl (mkroot's libc step)\n"
-                         "exec %s -specs=%s \"$@\"\n", real, qreal, qsp);
+  char *script = xprintf("#!/bin/sh\n# the target's gcc with musl (mkroot's "
+                         "libc step)\nexec %s -specs=%s \"$@\"\n", qreal, qsp);
   int rc = mkdirp(dir, 0755) || write_same(sp, text, 0644), i;
 
   for (i = 0; !rc && i < 2; i++) {
@@ -211,6 +217,26 @@ static int wrappers(struct ctx *c, const char *real, const char *root,
   free(qsp);
   free(script);
   return rc;
+}
+
+/* DIR.partPID directories of builds that were killed outright */
+static void remove_stale_parts(char *dir)
+{
+  DIR *d = opendir(dir);
+  struct dirent *e;
+
+  while (d && (e = readdir(d))) {
+    char *part = strstr(e->d_name, ".part"), *p;
+    unsigned long long pid;
+
+    if (!part || parse_uint(part + 5, 1 << 30, &pid) || !kill((pid_t)pid, 0))
+      continue;
+    p = xprintf("%s/%s", dir, e->d_name);
+    rmrf(p);
+    free(p);
+  }
+  if (d) closedir(d);
+  free(dir);
 }
 
 /* -d: the musl source, if this build would use it */
@@ -247,6 +273,12 @@ int libc_setup(struct ctx *c)
     error_msg("TARGET=%s: unknown target: no musl for it (LIBC=glibc)", c->target);
     return -1;
   }
+  /* gcc's spec language has no quoting: the sysroot's path must be plain */
+  if (strpbrk(c->top, " \t\n%")) {
+    error_msg("%s: a space or %% in the path: musl's specs can't name it "
+              "(build elsewhere, or LIBC=glibc)", c->top);
+    return -1;
+  }
   tree = headers_tree(c);
   mk = xprintf("%s/Makefile", tree);
   if (!exists(mk)) {
@@ -260,6 +292,7 @@ int libc_setup(struct ctx *c)
   }
   if (libc_key(c, triple, real, tree, key)) return -1;
   root = xprintf("%s/build/libc/%s", c->top, key);
+  remove_stale_parts(xprintf("%s/build/libc", c->top));
   if (is_dir(root)) stage("libc musl (unchanged)");
   else {
     stage("libc musl for %s", triple);

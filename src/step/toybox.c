@@ -40,18 +40,20 @@ int toybox_source(struct ctx *c)
   return ok ? 0 : -1;
 }
 
-/* The source (a tree's manifest, or the URL and hash of a tarball), the
- * variables that choose it, the compiler */
+/* The source setupfor will unpack (a tree's manifest, or a tarball's
+ * identity), the variables that choose it, the compiler. With TOYBOX_URL
+ * the tarball is fetched first (toybox_build), so the key is made after. */
 int toybox_inputs(struct ctx *c, struct key *k)
 {
-  char *src = xprintf("%s/toybox", c->download);
-  int rc = 0;
+  char *src = source_path(c->download, "toybox"), *id = src ? source_id(src) : 0;
 
-  if (is_dir(src)) rc = key_tree(k, "toybox", src, 0);
+  key_str(k, "source", src);
+  key_str(k, "id", id);
   key_str(k, "TOYBOX_URL", ctx_get(c, "TOYBOX_URL"));
   key_str(k, "TOYBOX_HASH", ctx_get(c, "TOYBOX_HASH"));
   free(src);
-  return rc || ctx_cc_key(c, k, 0);
+  free(id);
+  return ctx_cc_key(c, k, 0);
 }
 
 int toybox_build(struct ctx *c)
