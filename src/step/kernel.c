@@ -6,7 +6,7 @@
  * The image's key is the target, the miniconfig (KEXTRA and all), the
  * kernel tree's manifest (paths, sizes, times), the compiler and the build
  * stamps; while it and the outputs are unchanged, kbuild isn't run at all.
- * The build stamps (KBUILD_BUILD_TIMESTAMP, _USER, _HOST) come from
+ * The build stamps (KBUILD_BUILD_TIMESTAMP, _USER, _HOST, _VERSION) come from
  * SOURCE_DATE_EPOCH, so the same inputs give the same bytes. The
  * initramfs's key is the root's contents and the epoch. */
 #define _GNU_SOURCE
@@ -125,13 +125,14 @@ static char *outname(struct ctx *c, const char *rel)
 /* make's variables for a reproducible build */
 static char **kbuild_vars(long long epoch)
 {
-  char **v = xmalloc(4 * sizeof(char *)), when[64];
+  char **v = xmalloc(5 * sizeof(char *)), when[64];
   time_t t = (time_t)epoch;
 
   strftime(when, sizeof(when), "%a %b %e %H:%M:%S UTC %Y", gmtime(&t));
   v[0] = xprintf("KBUILD_BUILD_TIMESTAMP=%s", when);
   v[1] = "KBUILD_BUILD_USER=mkroot";
   v[2] = "KBUILD_BUILD_HOST=mkroot";
+  v[3] = "KBUILD_BUILD_VERSION=1";   /* else each build counts up: "#2" */
   return v;
 }
 
@@ -199,7 +200,7 @@ int kernel_image(struct ctx *c)
   stage("kernel build %s", t->name);
   start = log_size();
   if (ctx_run(c, 0, (char *const[]){"make", "-C", obj, arch, cross, jobs,
-                                    kv[0], kv[1], kv[2], 0})) {
+                                    kv[0], kv[1], kv[2], kv[3], 0})) {
     first_error(start);
     return -1;
   }
