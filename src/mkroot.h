@@ -111,7 +111,6 @@ int symbol_check(const char *miniconf, const char *dotconfig, char **missing);
 char *kernel_key(struct ctx *c);
 int kernel_image(struct ctx *c);
 int kernel_initramfs(struct ctx *c);
-int kernel_build(struct ctx *c);
 int cpio_write(const char *root, const char *out_gz, long long mtime);
 int qemu_script(struct ctx *c);
 

@@ -46,6 +46,7 @@ int newfile_open(struct newfile *f, const char *path, mode_t mode);
 int newfile_write(struct newfile *f, const void *buf, size_t len);
 int newfile_commit(struct newfile *f);
 void newfile_abort(struct newfile *f);
+void remove_stale_parts(const char *dir, const char *prefix);
 
 /* walk.c: the one tree walker. fn is called for each entry, directories
  * before their contents and again after them (post set); never through a

@@ -195,26 +195,6 @@ static int fetch(const char *url, const char *file, struct newfile *f,
   return 1;
 }
 
-/* Partial files of downloads that were killed outright (.FILE.partPID
- * whose PID is gone) */
-static void remove_stale(const char *dl, const char *file)
-{
-  char *pre = xprintf(".%s.part", file);
-  struct dirent *e;
-  DIR *d = opendir(dl);
-
-  while (d && (e = readdir(d))) {
-    const char *pid = e->d_name + strlen(pre);
-    unsigned long long n;
-
-    if (strncmp(e->d_name, pre, strlen(pre)) || parse_uint(pid, 1 << 30, &n)
-        || (n && kill((pid_t)n, 0) == 0) || unlinkat(dirfd(d), e->d_name, 0))
-      continue;
-  }
-  if (d) closedir(d);
-  free(pre);
-}
-
 /* After FILE arrived, delete other tarballs of the same package */
 static void remove_old(const char *dl, const char *name, const char *file)
 {
@@ -287,7 +267,12 @@ int download(const char *dl, const char *hash, const char *url,
     return 0;
   }
   if (mkdirp(dl, 0755)) return -1;
-  remove_stale(dl, file);
+  {
+    char *pre = xprintf(".%s", file);   /* newfile's .FILE.partPID */
+
+    remove_stale_parts(dl, pre);
+    free(pre);
+  }
   curl_global_init(CURL_GLOBAL_DEFAULT);
   mirror = xstrdup(o->mirror ? o->mirror : "");
   for (m = strtok_r(mirror, " \t", &save); m && rc > 0;

@@ -239,8 +239,3 @@ int kernel_initramfs(struct ctx *c)
   return cpio_write(c->root, cpio, epoch)
     || stamp_write(stamp, key, (char *const[]){cpio, 0});
 }
-
-int kernel_build(struct ctx *c)
-{
-  return kernel_image(c) || kernel_initramfs(c) || qemu_script(c);
-}

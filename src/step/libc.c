@@ -22,7 +22,6 @@
 #include "mkroot.h"
 
 #include <dirent.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -219,40 +218,29 @@ static int wrappers(struct ctx *c, const char *real, const char *root,
   return rc;
 }
 
-/* DIR.partPID directories of builds that were killed outright */
-static void remove_stale_parts(char *dir)
+/* Should this build get musl? 1 yes (*triple set), 0 no, -1 error */
+static int libc_wanted(struct ctx *c, char **triple)
 {
-  DIR *d = opendir(dir);
-  struct dirent *e;
+  char *real = ctx_cc(c);
+  int want;
 
-  while (d && (e = readdir(d))) {
-    char *part = strstr(e->d_name, ".part"), *p;
-    unsigned long long pid;
-
-    if (!part || parse_uint(part + 5, 1 << 30, &pid) || !kill((pid_t)pid, 0))
-      continue;
-    p = xprintf("%s/%s", dir, e->d_name);
-    rmrf(p);
-    free(p);
-  }
-  if (d) closedir(d);
-  free(dir);
+  *triple = run_line(c->env, (char *const[]){real, "-dumpmachine", 0});
+  if (!*triple) error_msg("%s -dumpmachine: failed", real);
+  want = *triple ? musl_wanted(c, *triple) : -1;
+  free(real);
+  return want;
 }
 
 /* -d: the musl source, if this build would use it */
 int libc_download(struct ctx *c)
 {
-  char *real = ctx_cc(c), *triple;
   struct fetchopts o;
-  int rc = 0;
+  char *triple;
+  int rc = libc_wanted(c, &triple);
 
-  if (!(triple = run_line(c->env, (char *const[]){real, "-dumpmachine", 0}))) {
-    error_msg("%s -dumpmachine: failed", real);
-    rc = -1;
-  } else if ((rc = musl_wanted(c, triple)) > 0)
+  if (rc > 0)
     rc = ctx_fetchopts(c, &o) || download(c->download, MUSL_SHA1, MUSL_URL, &o);
   free(triple);
-  free(real);
   return rc < 0 ? -1 : rc;
 }
 
@@ -264,11 +252,11 @@ int libc_setup(struct ctx *c)
   int want, rc = 0;
 
   base = base ? base + 1 : c->kprefix;
-  if (!(triple = run_line(c->env, (char *const[]){real, "-dumpmachine", 0}))) {
-    error_msg("%s -dumpmachine: failed", real);
-    return -1;
+  if ((want = libc_wanted(c, &triple)) <= 0) {
+    free(triple);
+    free(real);
+    return want;
   }
-  if ((want = musl_wanted(c, triple)) <= 0) return want;
   if (!c->t) {
     error_msg("TARGET=%s: unknown target: no musl for it (LIBC=glibc)", c->target);
     return -1;
@@ -292,7 +280,9 @@ int libc_setup(struct ctx *c)
   }
   if (libc_key(c, triple, real, tree, key)) return -1;
   root = xprintf("%s/build/libc/%s", c->top, key);
-  remove_stale_parts(xprintf("%s/build/libc", c->top));
+  tmp = xprintf("%s/build/libc", c->top);
+  remove_stale_parts(tmp, 0);
+  free(tmp);
   if (is_dir(root)) stage("libc musl (unchanged)");
   else {
     stage("libc musl for %s", triple);
