@@ -1,13 +1,20 @@
 #!/bin/bash
 # modules: module scripts run in command-line order with the seed's API;
 # download/setupfor/cleanup call back into mkroot; a failing module stops the
-# build; exported variables reach the next module; -d fetches a module's
-# source without building anything; -l records the commands.
+# build; every variable a module sets (exported or not) reaches the next
+# module, and an unexported one stays unexported; a module runs in a
+# scratch directory, where the checkout's directories are reachable but its
+# stray files don't land in the checkout; setupfor's copy of a source
+# directory can be written without changing the source; -d fetches a
+# module's source without building anything; -l records the commands.
 . "$(dirname "$0")/lib.sh"
 
 T="$(mktemp -d)"
 trap 'kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT
-mkdir -p "$T/www/files" "$T/mods" "$T/top/output/host/root"
+mkdir -p "$T/www/files" "$T/mods" "$T/top/output/host/root" "$T/top/ovl"
+echo "from the checkout" > "$T/top/ovl/file"
+echo "a stale file" > "$T/top/a.out"
+mkdir -p "$T/top/download/srcdir" && echo original > "$T/top/download/srcdir/msg"
 mkdir -p "$T/src/hello-1.0" && echo 'hello from a module' > "$T/src/hello-1.0/msg"
 tar czf "$T/www/files/hello-1.0.tar.gz" -C "$T/src" hello-1.0
 SHA="$(sha1sum "$T/www/files/hello-1.0.tar.gz" | cut -d' ' -f1)"
@@ -25,6 +32,13 @@ cp msg "\$ROOT/msg"
 cleanup
 export FROM_FIRST="set by first"
 NOT_EXPORTED=1
+cp ovl/file "\$OUTPUT/ovl.txt"
+echo stray > stray.txt
+[ -e a.out ] && echo "stale a.out seen" > "\$OUTPUT/stale.txt"
+setupfor srcdir
+echo changed > msg
+cat msg > "\$OUTPUT/srcdir.txt"
+cleanup
 echo "first: \$TARGET \$CROSS_SHORT \$OUTPUT [\$CROSS_BASE]" > "\$OUTPUT/first.txt"
 EOM
 cat > "$T/mods/twice" << EOM
@@ -45,7 +59,8 @@ cat > "$T/mods/fds" << 'EOM'
 ls -l /proc/self/fd > "$OUTPUT/fds.txt"
 EOM
 cat > "$T/mods/second" << 'EOM'
-echo "second: ${FROM_FIRST:-missing} ${NOT_EXPORTED:-unset}" > "$OUTPUT/second.txt"
+echo "second: ${FROM_FIRST:-missing} ${NOT_EXPORTED:-unset}" \
+  "$(bash -c 'echo ${NOT_EXPORTED:-unexported}')" > "$OUTPUT/second.txt"
 EOM
 cat > "$T/mods/broken" << 'EOM'
 setupfor nosuchpackage
@@ -79,7 +94,13 @@ out="$("$TOP/mkroot" LIBC=glibc -n -l MODULES="$T/mods" first second 2>&1)"; exp
 contains "$out" "=== first"
 contains "$out" "=== second"
 [ "$(cat output/host/root/msg)" == "hello from a module" ] || fail "module did not install"
-[ "$(cat output/host/second.txt)" == "second: set by first unset" ] || fail "exports: $(cat output/host/second.txt)"
+[ "$(cat output/host/second.txt)" == "second: set by first 1 unexported" ] || fail "variables: $(cat output/host/second.txt)"
+[ "$(cat output/host/ovl.txt)" == "from the checkout" ] || fail "a checkout directory was not reachable"
+[ ! -e stray.txt ] || fail "a module's stray file landed in the checkout"
+[ ! -e output/host/stale.txt ] || fail "a module saw a stale file of the checkout"
+[ "$(cat output/host/srcdir.txt)" == changed ] || fail "setupfor's copy not writable"
+[ "$(cat download/srcdir/msg)" == original ] || fail "a write in setupfor's tree reached download/srcdir"
+[ ! -e build/host/module-first ] || fail "the scratch directory was left behind"
 contains "$(cat output/host/first.txt)" "first: x86_64 host $T/top/output/host []"
 [ ! -e build/host/hello ] || fail "cleanup left the build directory"
 contains "$(cat output/host/log.txt)" "hello-1.0.tar.gz confirmed"

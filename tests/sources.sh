@@ -146,12 +146,14 @@ d="$(./mkroot --helper setupfor pkg)"; expect_rc 0 $? "setupfor tarball"
 [ "$d" == "$T/b/pkg" ] && [ "$(cat "$d/hello.txt")" == hello ] && [ "$(cat "$d/sub/link")" == hello ] ||
   fail "setupfor tree wrong: $d"
 
-# a source directory overrides the tarball: "local", a link tree
+# a source directory overrides the tarball: "local", copied (a write to
+# the copy, even through an existing file, never reaches download/mine)
 mkdir -p "$T/dl/mine" && echo mine > "$T/dl/mine/file"
 out="$(dl "$(sha1 pkg-1.0.tar.gz)" "$URL/files/mine-3.0.tar.gz")"; expect_rc 0 $? "source dir"
 contains "$out" "mine-3.0.tar.gz local"
-d="$(./mkroot --helper setupfor mine)" && [ -L "$d/file" ] && [ "$(cat "$d/file")" == mine ] ||
+d="$(./mkroot --helper setupfor mine)" && [ ! -L "$d/file" ] && [ "$(cat "$d/file")" == mine ] ||
   fail "setupfor from directory"
+echo changed > "$d/file" && [ "$(cat "$T/dl/mine/file")" == mine ] || fail "a write reached the source directory"
 echo changed > "$d/new" && [ ! -e "$T/dl/mine/new" ] || fail "build wrote into the source"
 NO_CLEANUP=1 ./mkroot --helper cleanup "$d" && [ -d "$d" ] || fail "NO_CLEANUP"
 ./mkroot --helper cleanup "$d" && [ ! -e "$d" ] || fail "cleanup"

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 struct seen { dev_t dev; ino_t ino; char *path; };
-struct copy { const char *from, *to; struct seen *s; size_t n, cap; };
+struct copy { const char *from, *to, *skip; struct seen *s; size_t n, cap; };
 
 static int copy_data(int in, int out, off_t size)
 {
@@ -60,6 +60,11 @@ static int copy_entry(struct walk *w)
   size_t i;
 
   if (S_ISDIR(m)) {
+    if (!w->post && c->skip && w->path[strlen(c->from)]
+        && !strcmp(w->name, c->skip)) {
+      free(dest);
+      return WALK_SKIP;
+    }
     if (!w->post) rc = mkdir(dest, 0700);
     else attrs(w, dest);   /* after the contents: they changed its time */
     goto out;
@@ -88,13 +93,25 @@ out:
   return rc ? -1 : 0;
 }
 
-/* Copy tree from to to, which must not exist yet */
-int copy_tree(const char *from, const char *to)
+static int copy_skip(const char *from, const char *to, const char *skip)
 {
-  struct copy c = {from, to, 0, 0, 0};
+  struct copy c = {from, to, skip, 0, 0, 0};
   int rc = walk_tree(from, copy_entry, &c, 0);
 
   while (c.n) free(c.s[--c.n].path);
   free(c.s);
   return rc;
+}
+
+/* Copy tree from to to, which must not exist yet */
+int copy_tree(const char *from, const char *to)
+{
+  return copy_skip(from, to, 0);
+}
+
+/* A source directory's copy for a build (setupfor): a write to it never
+ * reaches the source, and a clone's .git stays behind */
+int copy_source(const char *from, const char *to)
+{
+  return copy_skip(from, to, ".git");
 }

@@ -65,8 +65,8 @@ struct walk {
 int walk_tree(const char *start, int (*fn)(struct walk *), void *arg,
               int fixperm);
 int rmrf(const char *path);
-int link_tree(const char *from, const char *to);
 int copy_tree(const char *from, const char *to);
+int copy_source(const char *from, const char *to);
 
 /* proc.c: children, interrupts. A child started with run() gets its own
  * process group; on SIGINT, SIGTERM or SIGHUP every registered group gets

@@ -331,7 +331,7 @@ char *source_path(const char *dl, const char *name)
   return find_tarball(dl, name);
 }
 
-/* A fresh build/NAME from download/NAME (a link tree) or its tarball;
+/* A fresh build/NAME, a copy of download/NAME or its tarball unpacked;
  * *from (if not 0) says which */
 int setupfor(const char *dl, const char *build, const char *name, char **out,
              char **from)
@@ -346,7 +346,7 @@ int setupfor(const char *dl, const char *build, const char *name, char **out,
   src = xprintf("%s/%s", dl, name);
   dest = xprintf("%s/%s", build, name);
   if (mkdirp(build, 0755) || rmrf(dest)) return -1;
-  if (is_dir(src)) rc = link_tree(src, dest);
+  if (is_dir(src)) rc = copy_source(src, dest);
   else if ((tar = source_path(dl, name)))
     rc = extract_archive(tar, dest, 1) || links_inside(dest);
   else {

@@ -1,6 +1,6 @@
 /* walk.c: the one tree walker (toybox's dirtree in small), and the two
- * jobs built on it here: deleting a tree and making a link tree. The
- * initramfs writer walks with it too. Every entry is reached through its
+ * job built on it here: deleting a tree. The initramfs writer, the tree
+ * copy and the step keys walk with it too. Every entry is reached through its
  * directory's descriptor, never through a symlink, so a link inside a tree
  * can't lead a delete or a chmod outside it. */
 #define _GNU_SOURCE
@@ -147,54 +147,10 @@ static int rm_entry(struct walk *w)
   return -1;
 }
 
-/* rm -rf, without following symlinks: a link tree points into download/,
- * which must survive */
+/* rm -rf, without following symlinks: a link in the tree may point
+ * anywhere (download/, /), and that must survive */
 int rmrf(const char *path)
 {
   if (!exists(path)) return 0;
   return walk_tree(path, rm_entry, 0, 1);
-}
-
-struct linkto { const char *from, *to; };
-
-static int link_entry(struct walk *w)
-{
-  struct linkto *l = w->arg;
-  const char *rel = w->path + strlen(l->from);
-  char *dest = xprintf("%s%s", l->to, rel), *src = 0;
-  int rc = 0;
-
-  if (w->post) rc = 0;
-  else if (S_ISDIR(w->st.st_mode)) {
-    if (*rel && !strcmp(w->name, ".git")) rc = WALK_SKIP;
-    else if (mkdir(dest, 0755) && errno != EEXIST) rc = -1;
-  } else if (S_ISLNK(w->st.st_mode)) {
-    /* Relative links inside the tree keep working as copies */
-    char buf[4096];
-    ssize_t n = readlinkat(w->dirfd, w->name, buf, sizeof(buf) - 1);
-
-    if (n < 0 || (buf[n] = 0, symlink(buf, dest))) rc = -1;
-  } else {
-    src = w->path[0] == '/' ? xstrdup(w->path) : 0;
-    if (!src) {
-      char *cwd = getcwd(0, 0);
-
-      src = xprintf("%s/%s", cwd ? cwd : ".", w->path);
-      free(cwd);
-    }
-    if (symlink(src, dest)) rc = -1;
-  }
-  if (rc < 0) perror_msg("%s", dest);
-  free(src);
-  free(dest);
-  return rc;
-}
-
-/* A directory of real directories and symlinks to every file of a source
- * tree (cp -rs): a kernel tree is "copied" in seconds */
-int link_tree(const char *from, const char *to)
-{
-  struct linkto l = {from, to};
-
-  return walk_tree(from, link_entry, &l, 0);
 }

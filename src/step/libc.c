@@ -9,6 +9,8 @@
  *                       the target triple, the compiler, its flags, the
  *                       kernel headers' version) in a temporary directory,
  *                       then renamed: a half-built sysroot is never used
+ *                       (static libc.a and shared libc.so, whose
+ *                       ld-musl-ARCH.so.1 link is relative)
  *   build/TARGET/cc/    the compiler the build sees: PREFIXgcc and PREFIXcc
  *                       run the real gcc with a specs file naming that
  *                       sysroot; PREFIXld, ar, strip ... link to the real
@@ -17,7 +19,8 @@
  *
  * The kernel is built with the real compiler (c->kprefix). LIBC=glibc
  * keeps Debian's C library; a compiler that already targets musl (a
- * musl-cross-make toolchain) is used as it is. */
+ * musl-cross-make toolchain) is used as it is. Either way build/TARGET/cc
+ * gives the toolchain every name module scripts use (PREFIXcc too). */
 #define _GNU_SOURCE
 #include "mkroot.h"
 
@@ -76,6 +79,7 @@ static int libc_key(struct ctx *c, const char *triple, const char *real,
   char *src = source_path(c->download, "musl"), *id = src ? source_id(src) : 0;
 
   key_init(&k, "musl");
+  key_str(&k, "build", "shared and static");
   key_str(&k, "source", src);
   key_str(&k, "id", id);
   free(src);
@@ -127,7 +131,7 @@ static int musl_build(struct ctx *c, const char *triple, const char *real,
   if (setupfor(c->download, c->build, "musl", &src, 0)) return -1;
   rc = ctx_run(c, src, (char *const[]){"./configure",
                  xprintf("--target=%s", triple), "--prefix=/",
-                 "--syslibdir=/lib", "--disable-shared",
+                 "--syslibdir=/lib",
                  xprintf("CROSS_COMPILE=%s", c->kprefix),
                  xprintf("CC=%s", real), cflags, 0})
     || ctx_run(c, src, (char *const[]){"make", xprintf("-j%d", ncpus()), 0})
@@ -145,9 +149,47 @@ static int musl_build(struct ctx *c, const char *triple, const char *real,
   return rc;
 }
 
-/* musl's gcc specs (as its tools/musl-gcc.specs.sh writes them), static
- * linking by default */
-static char *specs(const char *root)
+/* Make path a symlink to to, unless it already is one */
+static int link_as(const char *to, const char *path)
+{
+  char have[4096];
+  ssize_t n = readlink(path, have, sizeof(have) - 1);
+
+  if (n >= 0 && (have[n] = 0, !strcmp(have, to))) return 0;
+  unlink(path);
+  if (!symlink(to, path)) return 0;
+  perror_msg("%s", path);
+  return -1;
+}
+
+/* The dynamic loader's name musl installed (ld-musl-ARCH.so.1, ARCH as
+ * musl spells it: armhf, mipsel-sf, ...), its link made relative so the
+ * sysroot's copy can be followed; 0 if there is none */
+static char *musl_ldso(const char *root)
+{
+  char *lib = xprintf("%s/lib", root), *name = 0;
+  DIR *d = opendir(lib);
+  struct dirent *e;
+
+  while (d && !name && (e = readdir(d)))
+    if (!strncmp(e->d_name, "ld-musl-", 8)) name = xstrdup(e->d_name);
+  if (d) closedir(d);
+  if (name) {
+    char *p = xprintf("%s/%s", lib, name);
+
+    if (link_as("libc.so", p)) {
+      free(name);
+      name = 0;
+    }
+    free(p);
+  }
+  free(lib);
+  return name;
+}
+
+/* musl's gcc specs (as its tools/musl-gcc.specs.sh writes them): dynamic
+ * unless -static, as with any gcc */
+static char *specs(const char *root, const char *ldso)
 {
   return xprintf(
     "%%rename cpp_options old_cpp_options\n\n"
@@ -158,10 +200,10 @@ static char *specs(const char *root)
     "*libgcc:\nlibgcc.a%%s %%:if-exists(libgcc_eh.a%%s)\n\n"
     "*startfile:\n%%{!shared: %s/lib/Scrt1.o} %s/lib/crti.o crtbeginS.o%%s\n\n"
     "*endfile:\ncrtendS.o%%s %s/lib/crtn.o\n\n"
-    "*link:\n-dynamic-linker /lib/ld-musl.so.1 -nostdlib %%{shared:-shared} "
+    "*link:\n-dynamic-linker /lib/%s -nostdlib %%{shared:-shared} "
     "%%{static:-static} %%{rdynamic:-export-dynamic}\n\n"
     "*esp_link:\n\n\n*esp_options:\n\n\n*esp_cpp_options:\n\n\n",
-    root, root, root, root, root, root);
+    root, root, root, root, root, root, ldso);
 }
 
 /* Write path only if its text differs: its time stays, and so do the keys
@@ -175,46 +217,52 @@ static int write_same(const char *path, const char *text, mode_t mode)
   return same ? 0 : write_file(path, text, mode);
 }
 
-/* build/TARGET/cc: the compiler named for the target, with musl */
-static int wrappers(struct ctx *c, const char *real, const char *root,
+/* build/TARGET/cc: the toolchain under the names module scripts use, for
+ * every toolchain (Debian's has only PREFIXgcc, the seed's scripts call
+ * PREFIXcc). PREFIXcc and PREFIXgcc run the real gcc, with musl's specs
+ * when root names a musl sysroot; the other tools link to the real ones. */
+static int tool_dir(struct ctx *c, const char *real, const char *root,
                     const char *dir, const char *base)
 {
   static const char *const tools[] = {"ld", "as", "ar", "ranlib", "strip",
     "nm", "objcopy", "objdump", "readelf", "size", "strings", "addr2line", 0};
-  char *sp = xprintf("%s/musl.specs", dir), *text = specs(root);
-  char *qreal = shell_quote(real), *qsp = shell_quote(sp);
-  char *script = xprintf("#!/bin/sh\n# the target's gcc with musl (mkroot's "
-                         "libc step)\nexec %s -specs=%s \"$@\"\n", qreal, qsp);
-  int rc = mkdirp(dir, 0755) || write_same(sp, text, 0644), i;
+  char *cc = which(c->path, real);
+  int rc = !cc || mkdirp(dir, 0755), i;
 
+  if (!cc) error_msg("%s: not found", real);
   for (i = 0; !rc && i < 2; i++) {
     char *p = xprintf("%s/%s%s", dir, base, i ? "gcc" : "cc");
 
-    rc = write_same(p, script, 0755);
+    if (!root) rc = link_as(cc, p);
+    else {
+      char *sp = xprintf("%s/musl.specs", dir), *ldso = musl_ldso(root);
+      char *text = ldso ? specs(root, ldso) : 0;
+      char *qcc = shell_quote(cc), *qsp = shell_quote(sp);
+      char *script = xprintf("#!/bin/sh\n# the target's gcc with musl (mkroot's "
+                             "libc step)\nexec %s -specs=%s \"$@\"\n", qcc, qsp);
+
+      unlink(p);   /* it may be a link from a glibc build */
+      if (!ldso) error_msg("%s/lib: no ld-musl-*.so.1", root);
+      rc = !ldso || write_same(sp, text, 0644) || write_same(p, script, 0755);
+      free(ldso);
+      free(sp);
+      free(text);
+      free(qcc);
+      free(qsp);
+      free(script);
+    }
     free(p);
   }
   for (i = 0; !rc && tools[i]; i++) {
     char *name = xprintf("%s%s", c->kprefix, tools[i]);
     char *to = which(c->path, name), *p = xprintf("%s/%s%s", dir, base, tools[i]);
-    char have[4096];
-    ssize_t n = readlink(p, have, sizeof(have) - 1);
 
-    if (to && (n < 0 || (have[n] = 0, strcmp(have, to)))) {
-      unlink(p);
-      if (symlink(to, p)) {
-        perror_msg("%s", p);
-        rc = -1;
-      }
-    }
+    if (to) rc = link_as(to, p);
     free(name);
     free(to);
     free(p);
   }
-  free(sp);
-  free(text);
-  free(qreal);
-  free(qsp);
-  free(script);
+  free(cc);
   return rc;
 }
 
@@ -244,9 +292,27 @@ int libc_download(struct ctx *c)
   return rc < 0 ? -1 : rc;
 }
 
+/* Point the build at build/TARGET/cc (CROSS_COMPILE) */
+static int tools_here(struct ctx *c, const char *real, const char *root,
+                      const char *base)
+{
+  char *dir = xprintf("%s/cc", c->build);
+  int rc = tool_dir(c, real, root, dir, base);
+
+  if (!rc) {
+    free(c->prefix);
+    c->prefix = xprintf("%s/%s", dir, base);
+    free(c->cc);
+    c->cc = xstrdup("cc");
+    ctx_export(c);
+  }
+  free(dir);
+  return rc;
+}
+
 int libc_setup(struct ctx *c)
 {
-  char *real = ctx_cc(c), *triple, *tree, *root, *tmp, *dir, *mk, key[65];
+  char *real = ctx_cc(c), *triple, *tree, *root, *tmp, *mk, key[65];
   const char *base = strrchr(c->kprefix, '/');
   struct fetchopts o;
   int want, rc = 0;
@@ -254,6 +320,7 @@ int libc_setup(struct ctx *c)
   base = base ? base + 1 : c->kprefix;
   if ((want = libc_wanted(c, &triple)) <= 0) {
     free(triple);
+    if (!want) want = tools_here(c, real, 0, base);
     free(real);
     return want;
   }
@@ -297,16 +364,7 @@ int libc_setup(struct ctx *c)
     tmpfile_del(tmp);
     free(tmp);
   }
-  dir = xprintf("%s/cc", c->build);
-  if (!rc && !(rc = wrappers(c, real, root, dir, base))) {
-    free(c->prefix);
-    c->prefix = xprintf("%s/%s", dir, base);
-    free(c->cc);
-    c->cc = xstrdup("cc");
-    c->libc = xstrdup(key);
-    ctx_export(c);
-  }
-  free(dir);
+  if (!rc && !(rc = tools_here(c, real, root, base))) c->libc = xstrdup(key);
   free(root);
   free(mk);
   free(tree);

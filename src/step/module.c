@@ -1,8 +1,17 @@
 /* module.c: run module/NAME shell scripts with the seed's API. bash defines
  * download, setupfor, cleanup, die and announce (the first three call back
  * into this program), sources the module, and on success dumps its
- * environment, which becomes the build's (ctx.c): exports stay in force,
- * as if every module were sourced into one shell.
+ * variables, which become the build's (ctx.c): every variable a module
+ * sets, exported or not, stays in force for the modules after it and for
+ * the kernel step, as if every module were sourced into one shell, the
+ * seed's way. Those it did not export are passed on in MKROOT_SHVARS and
+ * un-exported again in the next module's shell.
+ *
+ * A module runs in a scratch directory, build/NAME/module-NAME, not in the
+ * checkout: stray files (a.out) land there and are deleted with it. The
+ * checkout's directories are linked into it, so a relative path the seed
+ * resolves against TOP (overlay's default "overlay") still works; its
+ * files are not, so a stale one left in the checkout is never read.
  *
  * With -d only download runs: after a module's first setupfor, every other
  * command is skipped (bash's extdebug: a DEBUG trap that fails skips the
@@ -29,13 +38,33 @@ static const char prelude[] =
   "  else MKROOT_SKIP=1; fi\n"
   "}\n"
   "cleanup() {\n"
-  "  cd \"$TOP\" && \"$MKROOT_SELF\" --helper cleanup \"$MKROOT_SETUP\" ||\n"
+  "  cd \"$MKROOT_WORK\" && \"$MKROOT_SELF\" --helper cleanup \"$MKROOT_SETUP\" ||\n"
   "    exit 1\n"
   "}\n"
   "die() { echo \"$MKROOT_NAME: $*\" >&2; exit 1; }\n"
   "announce() { echo \"=== $*\"; }\n"
+  /* bash's own variables are those not exported at the start; the last
+   * module's unexported ones become unexported again */
+  "MKROOT_OWN=\" REPLY OPTARG \"\n"
+  "for MKROOT_V in $(compgen -v); do\n"
+  "  [[ ${!MKROOT_V@a} == *x* ]] || MKROOT_OWN+=\"$MKROOT_V \"\n"
+  "done\n"
+  "[ -n \"$MKROOT_SHVARS\" ] && export -n $MKROOT_SHVARS\n"
+  "unset MKROOT_SHVARS\n"
+  /* every variable but bash's own and ours, arrays left out (the
+   * environment can't hold them), and which of them were not exported */
+  "mkroot_vars() {\n"
+  "  local MKROOT_V MKROOT_SH=\n"
+  "  for MKROOT_V in $(compgen -v); do\n"
+  "    [[ $MKROOT_V == MKROOT_* || $MKROOT_OWN == *\" $MKROOT_V \"* ]] && continue\n"
+  "    [[ ${!MKROOT_V@a} == *[aAn]* ]] && continue\n"
+  "    [[ ${!MKROOT_V@a} == *x* ]] || MKROOT_SH+=\"$MKROOT_V \"\n"
+  "    printf '%s=%s\\0' \"$MKROOT_V\" \"${!MKROOT_V}\"\n"
+  "  done\n"
+  "  printf 'MKROOT_SHVARS=%s\\0' \"$MKROOT_SH\"\n"
+  "}\n"
   "trap 'MKROOT_RC=$?; MKROOT_SKIP=; [ $MKROOT_RC -eq 0 ] &&\n"
-  "  env -0 > \"$MKROOT_ENVOUT\"; exit $MKROOT_RC' EXIT\n"
+  "  mkroot_vars > \"$MKROOT_ENVOUT\"; exit $MKROOT_RC' EXIT\n"
   "if [ -n \"$MKROOT_DOWNLOAD_ONLY\" ]; then\n"
   "  shopt -s extdebug\n"
   "  trap '[[ -z $MKROOT_SKIP || $BASH_COMMAND == download\\ * ||"
@@ -126,10 +155,34 @@ static char *module_deps(const char *list)
   return out;
 }
 
+/* The module's scratch directory: TOP's directories linked in, nothing else */
+static char *scratch(struct ctx *c, const char *name)
+{
+  char *dir = xprintf("%s/module-%s", c->build, name);
+  DIR *d = 0;
+  struct dirent *e;
+  int rc = rmrf(dir) || mkdirp(dir, 0755);
+
+  if (!rc && !(d = opendir(c->top))) rc = -1, perror_msg("%s", c->top);
+  while (!rc && (e = readdir(d))) {
+    char *from = xprintf("%s/%s", c->top, e->d_name);
+    char *to = xprintf("%s/%s", dir, e->d_name);
+
+    if (*e->d_name != '.' && is_dir(from) && symlink(from, to))
+      rc = -1, perror_msg("%s", to);
+    free(from);
+    free(to);
+  }
+  if (d) closedir(d);
+  if (!rc) return dir;
+  free(dir);
+  return 0;
+}
+
 /* Run module NAME; *deps (if not 0) gets the sources it unpacked */
 int module_run(struct ctx *c, const char *name, char **deps)
 {
-  char *path = module_find(c, name), *envout, *api, *list;
+  char *path = module_find(c, name), *envout, *api, *list, *work;
   int rc;
 
   if (!path) {
@@ -150,7 +203,11 @@ int module_run(struct ctx *c, const char *name, char **deps)
   ctx_set(c, "MKROOT_DEPS", list);
   unlink(list);
   unlink(envout);
-  rc = ctx_run(c, c->top, (char *const[]){"bash", api, (char *)name, 0});
+  if (!(work = scratch(c, name))) return -1;
+  ctx_set(c, "MKROOT_WORK", work);
+  rc = ctx_run(c, work, (char *const[]){"bash", api, (char *)name, 0});
+  if (!rc && !ctx_is(c, "NO_CLEANUP")) rmrf(work);
+  free(work);
   if (!rc && ctx_load_env(c, envout)) rc = -1;
   if (!rc && deps) *deps = module_deps(list);
   unlink(envout);
@@ -158,6 +215,7 @@ int module_run(struct ctx *c, const char *name, char **deps)
   free(list);
   ctx_set(c, "MKROOT_MODULE", 0);
   ctx_set(c, "MKROOT_ENVOUT", 0);
+  ctx_set(c, "MKROOT_WORK", 0);
   free(envout);
   free(api);
   free(path);
