@@ -113,6 +113,9 @@ int kernel_image(struct ctx *c);
 int kernel_initramfs(struct ctx *c);
 int cpio_write(const char *root, const char *out_gz, long long mtime);
 int qemu_script(struct ctx *c);
+int qemu_memory(struct ctx *c);
+int root_has_ssh(const char *root);
+int ssh_setup(struct ctx *c);
 
 /* cmd/: the commands, one binary chosen by its name */
 int mkroot_main(int argc, char **argv);

@@ -132,7 +132,7 @@ static char *absolute(const char *top, const char *p)
 /* The variables that place the build, for every child */
 void ctx_export(struct ctx *c)
 {
-  const char *base = strrchr(c->kprefix, '/');
+  const char *base = strrchr(c->prefix, '/');
 
   ctx_set(c, "TOP", c->top);
   ctx_set(c, "OUTPUT", c->output);
@@ -141,7 +141,7 @@ void ctx_export(struct ctx *c)
   ctx_set(c, "DOWNLOAD", c->download);
   ctx_set(c, "TARGET", c->target);
   ctx_set(c, "CROSS_COMPILE", *c->prefix ? c->prefix : 0);
-  ctx_set(c, "CROSS_BASE", base ? base + 1 : c->kprefix);
+  ctx_set(c, "CROSS_BASE", base ? base + 1 : c->prefix);
   ctx_set(c, "CROSS_SHORT", c->name);
   ctx_set(c, "PATH", c->path);
   ctx_set(c, "MKROOT_SELF", xprintf("%s/mkroot", c->src));

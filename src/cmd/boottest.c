@@ -3,6 +3,8 @@
  * on 127.0.0.1 (the guest sees the host as 10.0.2.2), boot the launch script
  * with the disk attached, drive the console and check: prompt, typing, date,
  * network, disk, user (a user name resolves), hosts (localhost resolves),
+ * ssh when the root has dropbear (a command run over ssh from the host
+ * answers, and a file copied in with scp reads back on the console),
  * poweroff. One line per target; a hung guest is killed at
  * the time limit and reported. The console transcript is kept in
  * output/TARGET/boottest.log. The launch script is started with an argv,
@@ -12,6 +14,7 @@
 #include "mkroot.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -24,9 +27,10 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { PROMPT, TYPING, DATE, NETWORK, DISK, USER, HOSTS, POWEROFF, NCHECKS };
+enum { PROMPT, TYPING, DATE, NETWORK, DISK, USER, HOSTS, SSH, POWEROFF, NCHECKS };
 static const char *const check_names[] = {
-  "prompt", "typing", "date", "network", "disk", "user", "hosts", "poweroff"
+  "prompt", "typing", "date", "network", "disk", "user", "hosts", "ssh",
+  "poweroff"
 };
 
 struct guest {
@@ -268,6 +272,84 @@ static char *make_disk(const char *dir, const char *marker)
   return path;
 }
 
+/* ---- ssh, when the root has dropbear ---- */
+
+/* The host port the launch script forwards to the guest's 22: a fixed one
+ * it names (toybox's dropbear script), else a free one given as SSH_PORT
+ * (so guests side by side don't collide); 0 if it forwards none */
+static int ssh_port(const char *script)
+{
+  char *text = read_file(script, 0), *fwd;
+  int port = 0;
+
+  if (text && (fwd = strstr(text, "hostfwd=tcp:127.0.0.1:"))) {
+    fwd += 22;
+    port = isdigit((unsigned char)*fwd) ? atoi(fwd) : 0;
+    if (!port && !strncmp(fwd, "$SSH_PORT", 9)) {
+      struct sockaddr_in sa = {.sin_family = AF_INET};
+      socklen_t len = sizeof(sa);
+      int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+      sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      if (s >= 0 && !bind(s, (struct sockaddr *)&sa, sizeof(sa))
+          && !getsockname(s, (struct sockaddr *)&sa, &len)) {
+        port = ntohs(sa.sin_port);
+        setenv("SSH_PORT", xprintf("%d", port), 1);
+      }
+      if (s >= 0) close(s);
+    }
+  }
+  free(text);
+  return port;
+}
+
+/* ssh or scp (argv[0]) to the guest as root with the output directory's
+ * key, the guest's new host key not remembered; the first line printed */
+static char *ssh_run(const char *dir, int port, char *const more[])
+{
+  char *key = xprintf("%s/ssh_key", dir), *p = xprintf("%d", port), *out;
+  char *argv[24] = {(char *)more[0], "-i", key, strcmp(more[0], "ssh") ? "-P" : "-p",
+    p, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o",
+    "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o",
+    "ConnectTimeout=30", 0};
+  int i, n = 15;
+
+  for (i = 1; more[i] && n < 23; i++) argv[n++] = more[i];
+  argv[n] = 0;
+  out = run_line(0, argv);
+  free(key);
+  free(p);
+  return out;
+}
+
+/* A command over ssh answers, and a file sent with scp reads back */
+static const char *ssh_check(struct guest *g, const char *dir, int port,
+                             const char *tok)
+{
+  char *want = xprintf("S42%s", tok), *file = xprintf("%s/boottest-scp.txt", dir);
+  char *cmd = xprintf("echo S$((6*7))%s", tok), *got = 0, *text;
+  int i, ok = 0;
+
+  if (!port) return "FAIL(no port forward)";
+  /* dropbear starts from /etc/rc before the prompt; allow it a moment */
+  for (i = 0; i < 3 && !got; i++) {
+    if (i) sleep(2);
+    got = ssh_run(dir, port, (char *const[]){"ssh", "-n", "root@127.0.0.1", cmd, 0});
+  }
+  if (!got || strcmp(got, want)) return "FAIL(ssh)";
+  text = xprintf("C%s", tok);
+  tmpfile_add(file);
+  if (!write_file(file, xprintf("%s\n", text), 0644)
+      && (free(got), got = ssh_run(dir, port, (char *const[]){"scp", "-O", "-q",
+                                   file, "root@127.0.0.1:/tmp/bt-scp", 0}))) {
+    type(g, "cat /tmp/bt-scp");
+    ok = expect1(g, text, now() + 20 < g->deadline ? now() + 20 : g->deadline) >= 0;
+  }
+  unlink(file);
+  tmpfile_del(file);
+  return ok ? "ok" : "FAIL(scp)";
+}
+
 /* Boot one target; print its line; 0 if every check passed. */
 static int test_one(const char *dir, const char *name, const char *net_marker,
                     int port, double timeout)
@@ -279,9 +361,12 @@ static int test_one(const char *dir, const char *name, const char *net_marker,
   double t0 = now(), prompt_s = -1;
   long clock_diff = 0;
   char buf[4096];
-  int i, ok = 1, nargs;
+  int i, ok = 1, nargs, sshport = 0;
+  char *root = xprintf("%s/root", dir);
+  int has_ssh = root_has_ssh(root);
 
   for (i = 0; i < NCHECKS; i++) res[i] = "-";
+  if (!has_ssh) res[SSH] = 0;   /* nothing to check */
   if (!(script = launch_script(getcwd(buf, sizeof(buf)) ? buf : ".", name))) {
     printf("%-12s no launch script %s/qemu-*.sh\n", name, dir);
     return 1;
@@ -294,6 +379,7 @@ static int test_one(const char *dir, const char *name, const char *net_marker,
   }
   token(disk_marker + 4, 8);
   token(tok, 8);
+  if (has_ssh) sshport = ssh_port(script);
   if (!(disk = make_disk(dir, disk_marker))) return 1;
   args = disk_argv(t ? t->disk : "-hda %s", disk, &nargs);
   g.log = fopen(xprintf("%s/boottest.log", dir), "we");
@@ -340,6 +426,8 @@ static int test_one(const char *dir, const char *name, const char *net_marker,
     res[HOSTS] = expect1(&g, "H9OK", now() + 20 < g.deadline
                          ? now() + 20 : g.deadline) >= 0 ? "ok" : "FAIL";
 
+    if (has_ssh) res[SSH] = ssh_check(&g, dir, sshport, tok);
+
     type(&g, "exit");
     res[POWEROFF] = wait_exit(&g, now() + 30 < g.deadline
                               ? now() + 30 : g.deadline) ? "FAIL" : "ok";
@@ -359,6 +447,7 @@ static int test_one(const char *dir, const char *name, const char *net_marker,
     int n = snprintf(line, sizeof(line), "%-12s", name);
 
     for (i = 0; i < NCHECKS; i++) {
+      if (!res[i]) continue;
       n += snprintf(line + n, sizeof(line) - n, " %s:%s", check_names[i],
                     res[i]);
       if (strcmp(res[i], "ok")) ok = 0;

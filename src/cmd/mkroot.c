@@ -63,7 +63,8 @@ static int root_step(struct ctx *c, struct chain *ch, const char *name,
   return rc;
 }
 
-/* Before anything reads the root: restore the last cached step's */
+/* Before anything reads the root: restore the last cached step's, and
+ * let the output directory's key in if the root has an ssh server */
 static int materialize(struct ctx *c, struct chain *ch)
 {
   int rc = 0;
@@ -71,7 +72,7 @@ static int materialize(struct ctx *c, struct chain *ch)
   if (!ch->miss && ch->pending) rc = cache_restore(c, ch->pending);
   free(ch->pending);
   ch->pending = 0;
-  return rc;
+  return rc || ssh_setup(c);
 }
 
 static int is_kernel(struct ctx *c, const char *mod)

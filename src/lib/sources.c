@@ -346,7 +346,14 @@ int setupfor(const char *dl, const char *build, const char *name, char **out,
   src = xprintf("%s/%s", dl, name);
   dest = xprintf("%s/%s", build, name);
   if (mkdirp(build, 0755) || rmrf(dest)) return -1;
-  if (is_dir(src)) rc = copy_source(src, dest);
+  if (is_dir(src)) {
+    /* download/NAME may be a link to the tree: copy the tree, not the link */
+    char *real = realpath(src, 0);
+
+    rc = !real || copy_source(real, dest);
+    if (!real) perror_msg("%s", src);
+    free(real);
+  }
   else if ((tar = source_path(dl, name)))
     rc = extract_archive(tar, dest, 1) || links_inside(dest);
   else {

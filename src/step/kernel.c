@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include "mkroot.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,35 @@ int kernel_image(struct ctx *c)
   return rc || stamp_write(stamp, key, outs);
 }
 
+/* The guest holds the compressed archive and the files unpacked from it
+ * at once, and needs room to run besides: a root too big for that boots
+ * with files silently missing, so it is named here instead. The unpacked
+ * size is gzip's trailer (exact: the writer refuses 4 GiB and more). */
+#define RUN_ROOM (64 << 20)
+static int initramfs_fits(struct ctx *c, const char *cpio)
+{
+  unsigned char t[4];
+  struct stat st;
+  long long raw, mem = qemu_memory(c);
+  int fd = open(cpio, O_RDONLY | O_CLOEXEC), ok;
+
+  if (mem < 0) return -1;
+  ok = fd >= 0 && !fstat(fd, &st) && st.st_size > 4
+       && pread(fd, t, 4, st.st_size - 4) == 4;
+  if (fd >= 0) close(fd);
+  if (!ok) {
+    perror_msg("%s", cpio);
+    return -1;
+  }
+  raw = t[0] | t[1] << 8 | t[2] << 16 | (long long)t[3] << 24;
+  if (raw + st.st_size + RUN_ROOM <= mem << 20) return 0;
+  error_msg("%s: %.1f MiB unpacked + %.1f MiB compressed won't fit in the "
+            "guest's %lld MiB with %d MiB to run in (a smaller root, or "
+            "QEMU_MEMORY=%lld)", cpio, raw / 1048576.0, st.st_size / 1048576.0,
+            mem, RUN_ROOM >> 20, (raw + st.st_size + RUN_ROOM + (1 << 20) - 1) >> 20);
+  return -1;
+}
+
 /* output/TARGET/root.cpio.gz from the root */
 int kernel_initramfs(struct ctx *c)
 {
@@ -232,10 +262,11 @@ int kernel_initramfs(struct ctx *c)
   if (rc) return -1;
   if (stamp_ok(stamp, key)) {
     stage("initramfs (unchanged)");
-    return 0;
+    return initramfs_fits(c, cpio);
   }
   stage("initramfs");
   unlink(stamp);
   return cpio_write(c->root, cpio, epoch)
-    || stamp_write(stamp, key, (char *const[]){cpio, 0});
+    || stamp_write(stamp, key, (char *const[]){cpio, 0})
+    || initramfs_fits(c, cpio);
 }

@@ -292,6 +292,19 @@ int libc_download(struct ctx *c)
   return rc < 0 ? -1 : rc;
 }
 
+/* The prefix musl's tools go by: the triple with musl for gnu
+ * (aarch64-linux-musl-, arm-linux-musleabihf-, x86_64-linux-muslx32-), as
+ * musl-cross-make names them. Natively too: the programs it makes need a
+ * loader the host lacks, so configure scripts must know they cross
+ * compile (--host=${CROSS_BASE%-}). */
+static char *musl_base(const char *triple)
+{
+  const char *gnu = strstr(triple, "-gnu");
+
+  if (!gnu) return xprintf("%s-", triple);
+  return xprintf("%.*s-musl%s-", (int)(gnu - triple), triple, gnu + 4);
+}
+
 /* Point the build at build/TARGET/cc (CROSS_COMPILE) */
 static int tools_here(struct ctx *c, const char *real, const char *root,
                       const char *base)
@@ -364,7 +377,12 @@ int libc_setup(struct ctx *c)
     tmpfile_del(tmp);
     free(tmp);
   }
-  if (!rc && !(rc = tools_here(c, real, root, base))) c->libc = xstrdup(key);
+  if (!rc) {
+    char *mbase = musl_base(triple);
+
+    if (!(rc = tools_here(c, real, root, mbase))) c->libc = xstrdup(key);
+    free(mbase);
+  }
   free(root);
   free(mk);
   free(tree);

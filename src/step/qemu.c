@@ -6,7 +6,13 @@
  * words; KARGS, one string) is quoted for the shell, never pasted raw.
  * The kernel boots "quiet": every message over an emulated serial port
  * costs time (about 0.4 s of x86_64's boot here); KARGS=loglevel=7 (baked
- * in, or when running the script) brings them back. */
+ * in, or when running the script) brings them back.
+ *
+ * A root with an ssh server gets a port forward from 127.0.0.1:SSH_PORT
+ * (default 2222, chosen when the script runs, so two guests can run side
+ * by side) to the guest's port 22, on the target's own user-mode NIC;
+ * unless QEMU_MORE already forwards (toybox's dropbear script does). The
+ * guest has QEMU_MEMORY MiB (default 256). */
 #define _GNU_SOURCE
 #include "mkroot.h"
 
@@ -43,11 +49,45 @@ static char *quote_words(const char *s)
   return out;
 }
 
+/* The guest's memory in MiB: QEMU_MEMORY, default 256; -1 if bad */
+int qemu_memory(struct ctx *c)
+{
+  const char *m = ctx_get(c, "QEMU_MEMORY");
+  unsigned long long v = 256;
+
+  if (m && *m && (parse_uint(m, 1 << 20, &v) || v < 32)) {
+    error_msg("QEMU_MEMORY=%s: the guest's memory in MiB (32 and up)", m);
+    return -1;
+  }
+  return (int)v;
+}
+
+/* The target's QEMU machine words, with the ssh port forwarded on its
+ * user-mode NIC (the board's default one if it names none) */
+static char *machine_ssh(const char *machine)
+{
+  static const char fwd[] = "hostfwd=tcp:127.0.0.1:$SSH_PORT-:22";
+  const char *at;
+
+  if ((at = strstr(machine, "-net user")))
+    return xprintf("%.*s,%s%s", (int)(at - machine + 9), machine, fwd, at + 9);
+  if ((at = strstr(machine, "-netdev user,")))
+    return xprintf("%.*s%s,%s", (int)(at - machine + 13), machine, fwd, at + 13);
+  return xprintf("%s -nic user,%s", machine, fwd);
+}
+
 int qemu_script(struct ctx *c)
 {
   const struct target *t = c->t;
-  const char *kargs = ctx_get(c, "KARGS");
-  char *more = quote_words(ctx_get(c, "QEMU_MORE"));
+  const char *kargs = ctx_get(c, "KARGS"), *qm = ctx_get(c, "QEMU_MORE");
+  int mem = qemu_memory(c), ssh = root_has_ssh(c->root) && !(qm && strstr(qm, "hostfwd="));
+  char *more = quote_words(qm);
+  char *machine = ssh ? machine_ssh(t->machine) : xstrdup(t->machine);
+  const char *port = !ssh ? "" :
+    "SSH_PORT=\"${SSH_PORT:-2222}\"   # the host's end of the guest's port 22\n"
+    "case \"$SSH_PORT\" in\n"
+    "  ''|*[!0-9]*) echo \"SSH_PORT=$SSH_PORT: not a port number\" >&2; exit 1 ;;\n"
+    "esac\n";
   char *karg = shell_quote(kargs ? kargs : "");
   char *dtb = t->dtb ? xprintf(" -dtb \"$DIR/%s\"", base(t->dtb)) : xstrdup("");
   char *path = xprintf("%s/qemu-%s.sh", c->output, t->name);
@@ -57,18 +97,20 @@ int qemu_script(struct ctx *c)
     "# line (./qemu-%s.sh -hda disk.img); KARGS=... adds kernel arguments.\n"
     "# TCG by default; ACCEL=kvm, or -accel among the arguments, to choose.\n"
     "DIR=\"$(dirname \"$0\")\"\n"
+    "%s"
     "case \" $* \" in\n"
     "  *\" -accel \"*|*\" -enable-kvm \"*) ;;\n"
     "  *) set -- -accel \"${ACCEL:-tcg}\" \"$@\" ;;\n"
     "esac\n"
-    "exec qemu-system-%s %s%s -nographic -no-reboot -m 256 \\\n"
+    "exec qemu-system-%s %s%s -nographic -no-reboot -m %d \\\n"
     "  -kernel \"$DIR/%s\" -initrd \"$DIR/root.cpio.gz\"%s \\\n"
     "  -append \"panic=1 quiet HOST=%s console=%s DATE=$(date +%%s) \"%s\" $KARGS\" "
     "\"$@\"\n",
-    t->name, t->name, t->qemu, t->machine, more, base(t->image), dtb,
+    t->name, t->name, port, t->qemu, machine, more, mem, base(t->image), dtb,
     t->name, t->console, karg);
-  int rc = write_file(path, text, 0755);
+  int rc = mem < 0 ? -1 : write_file(path, text, 0755);
 
+  free(machine);
   free(more);
   free(karg);
   free(dtb);
