@@ -54,6 +54,8 @@ struct ctx {
   const struct target *t;  /* its row, or 0 */
   int cross;          /* a cross build */
   char *path;         /* the build's PATH (the airlock for cross builds) */
+  char *distcc;       /* distcc's path when DISTCC_HOSTS has servers, or 0 */
+  int jobs;           /* make -j: the cores here, plus distcc's slots */
   char **env;
   int nenv;
   char self[65];      /* this program's hash: part of every root step's key */
@@ -70,6 +72,13 @@ int ctx_load_env(struct ctx *c, const char *path);
 int ctx_run(struct ctx *c, const char *dir, char *const argv[]);
 char *ctx_cc(const struct ctx *c);
 int ctx_cc_key(const struct ctx *c, struct key *k, int kernel);
+
+/* The host's own tools, whatever PATH the build has (the airlock has no
+ * ssh-keygen or distcc) */
+#define HOST_PATH "/usr/local/bin:/usr/bin:/bin"
+
+/* build/distcc.c */
+int distcc_setup(struct ctx *c);
 
 /* build/toolchain.c */
 const char *triplet_target(const char *prefix);

@@ -210,7 +210,7 @@ int mkroot_main(int argc, char **argv)
     perror_msg("/proc/self/exe");
     return 1;
   }
-  if (airlock_setup(&c) || libc_setup(&c)) return 1;
+  if (distcc_setup(&c) || airlock_setup(&c) || libc_setup(&c)) return 1;
   kernel_start(&c, &sp);
   if (!a.n && (root_step(&c, &ch, "root", rootfs_skeleton, 0)
                || root_step(&c, &ch, "toybox", toybox_build, toybox_inputs)

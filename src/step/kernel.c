@@ -173,7 +173,7 @@ char *kernel_key(struct ctx *c)
 int kernel_image(struct ctx *c)
 {
   const struct target *t = c->t;
-  char *src, *obj, *arch, *cross, *jobs, *stamp, key[65], **kv;
+  char *src, *obj, *arch, *cross, *jobs, *stamp, key[65], **kv, *dcc;
   char *outs[3] = {0, 0, 0};
   long long epoch;
   long start;
@@ -195,13 +195,18 @@ int kernel_image(struct ctx *c)
   unlink(stamp);
   arch = xprintf("ARCH=%s", t->karch);
   cross = xprintf("CROSS_COMPILE=%s", c->kprefix);
-  jobs = xprintf("-j%d", ncpus());
+  jobs = xprintf("-j%d", c->jobs > 0 ? c->jobs : ncpus());
   kv = kbuild_vars(epoch);
   if (mkdirp(obj, 0755) || kconfig(c, src, obj, arch, cross)) return -1;
   stage("kernel build %s", t->name);
   start = log_size();
+  /* distcc (distcc.c): the compiler by its path, which the servers'
+   * whitelist takes as its bare name */
+  dcc = c->distcc ? xprintf("CC=%s %sgcc", c->distcc, c->kprefix) : 0;
+  if (dcc) say("kernel: compiling through distcc on %s, make %s",
+               ctx_get(c, "DISTCC_HOSTS"), jobs);
   if (ctx_run(c, 0, (char *const[]){"make", "-C", obj, arch, cross, jobs,
-                                    kv[0], kv[1], kv[2], kv[3], 0})) {
+                                    kv[0], kv[1], kv[2], kv[3], dcc, 0})) {
     first_error(start);
     return -1;
   }

@@ -217,6 +217,53 @@ static int write_same(const char *path, const char *text, mode_t mode)
   return same ? 0 : write_file(path, text, mode);
 }
 
+/* PREFIXcc's text: the real gcc, with musl's specs when root names a
+ * musl sysroot (written to dir). When distcc is here, a compile alone (-c)
+ * goes through it if DISTCC_HOSTS is set when the script runs (distcc.c);
+ * distcc keeps a compile with -specs local, so that one names musl's
+ * headers as the specs would (the sysroot's, then gcc's own). The text
+ * doesn't depend on DISTCC_HOSTS: the step keys stay the same. */
+static char *cc_script(struct ctx *c, const char *cc, const char *root,
+                       const char *dir)
+{
+  char *distcc = which(HOST_PATH, "distcc"), *qcc = shell_quote(cc);
+  char *plain = 0, *dist = 0, *out = 0, *branch = 0;
+
+  if (root) {
+    char *sp = xprintf("%s/musl.specs", dir), *ldso = musl_ldso(root);
+    char *text = ldso ? specs(root, ldso) : 0, *qsp = shell_quote(sp);
+    char *inc = run_line(c->env, (char *const[]){(char *)cc,
+                                 "-print-file-name=include", 0});
+
+    if (!ldso) error_msg("%s/lib: no ld-musl-*.so.1", root);
+    if (!inc) error_msg("%s -print-file-name=include: failed", cc);
+    if (ldso && inc && !write_same(sp, text, 0644)) {
+      plain = xprintf(" -specs=%s", qsp);
+      dist = xprintf(" -nostdinc -isystem %s/include -isystem %s", root, inc);
+    }
+    free(sp);
+    free(ldso);
+    free(text);
+    free(qsp);
+    free(inc);
+    if (!plain) goto done;
+  }
+  if (distcc)
+    branch = xprintf("case \" $* \" in\n  *\" -c \"*) [ -n \"$DISTCC_HOSTS\" ] &&\n"
+                     "    exec %s %s%s \"$@\" ;;\nesac\n", distcc, qcc,
+                     dist ? dist : "");
+  out = xprintf("#!/bin/sh\n# the target's gcc%s (mkroot's libc step)\n%s"
+                "exec %s%s \"$@\"\n", root ? " with musl" : "",
+                branch ? branch : "", qcc, plain ? plain : "");
+done:
+  free(distcc);
+  free(qcc);
+  free(plain);
+  free(dist);
+  free(branch);
+  return out;
+}
+
 /* build/TARGET/cc: the toolchain under the names module scripts use, for
  * every toolchain (Debian's has only PREFIXgcc, the seed's scripts call
  * PREFIXcc). PREFIXcc and PREFIXgcc run the real gcc, with musl's specs
@@ -226,31 +273,16 @@ static int tool_dir(struct ctx *c, const char *real, const char *root,
 {
   static const char *const tools[] = {"ld", "as", "ar", "ranlib", "strip",
     "nm", "objcopy", "objdump", "readelf", "size", "strings", "addr2line", 0};
-  char *cc = which(c->path, real);
+  char *cc = which(c->path, real), *script = 0;
   int rc = !cc || mkdirp(dir, 0755), i;
 
   if (!cc) error_msg("%s: not found", real);
+  if (!rc && !(script = cc_script(c, cc, root, dir))) rc = -1;
   for (i = 0; !rc && i < 2; i++) {
     char *p = xprintf("%s/%s%s", dir, base, i ? "gcc" : "cc");
 
-    if (!root) rc = link_as(cc, p);
-    else {
-      char *sp = xprintf("%s/musl.specs", dir), *ldso = musl_ldso(root);
-      char *text = ldso ? specs(root, ldso) : 0;
-      char *qcc = shell_quote(cc), *qsp = shell_quote(sp);
-      char *script = xprintf("#!/bin/sh\n# the target's gcc with musl (mkroot's "
-                             "libc step)\nexec %s -specs=%s \"$@\"\n", qcc, qsp);
-
-      unlink(p);   /* it may be a link from a glibc build */
-      if (!ldso) error_msg("%s/lib: no ld-musl-*.so.1", root);
-      rc = !ldso || write_same(sp, text, 0644) || write_same(p, script, 0755);
-      free(ldso);
-      free(sp);
-      free(text);
-      free(qcc);
-      free(qsp);
-      free(script);
-    }
+    unlink(p);   /* a link, from an older mkroot */
+    rc = write_same(p, script, 0755);
     free(p);
   }
   for (i = 0; !rc && tools[i]; i++) {
@@ -262,6 +294,7 @@ static int tool_dir(struct ctx *c, const char *real, const char *root,
     free(to);
     free(p);
   }
+  free(script);
   free(cc);
   return rc;
 }

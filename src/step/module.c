@@ -129,8 +129,10 @@ int module_inputs(struct ctx *c, const char *name, struct key *k)
   char *path = module_find(c, name);
   int i, rc = path ? key_file(k, "script", path) : -1;
 
+  /* where the compiles run changes nothing the module makes */
   for (i = 0; i < c->nenv; i++)
-    if (strncmp(c->env[i], "MKROOT_", 7)) key_str(k, "env", c->env[i]);
+    if (strncmp(c->env[i], "MKROOT_", 7) && strncmp(c->env[i], "DISTCC_", 7))
+      key_str(k, "env", c->env[i]);
   free(path);
   return rc;
 }

@@ -12,9 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The host's tools, whatever PATH the build has (the airlock has no ssh) */
-#define HOST_PATH "/usr/local/bin:/usr/bin:/bin"
-
 /* 1 if the root has an ssh server to log in to */
 int root_has_ssh(const char *root)
 {

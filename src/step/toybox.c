@@ -75,7 +75,7 @@ int toybox_build(struct ctx *c)
   cc = xprintf("CC=%s", c->cc);
   prefix = xprintf("CROSS_COMPILE=%s", c->prefix);
   cflags = xprintf("CFLAGS=%s", t && t->cflags ? t->cflags : "");
-  cpus = xprintf("CPUS=%d", ncpus());
+  cpus = xprintf("CPUS=%d", c->jobs > 0 ? c->jobs : ncpus());
   {
     char *full = ctx_cc(c);
     char *fixdir = xprintf("%s/libfix", c->build);
