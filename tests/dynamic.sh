@@ -1,7 +1,8 @@
 #!/bin/bash
 # dynamic: for aarch64, the dynamic module puts the target's loader and
 # shared libraries in the root, and a program a module links dynamically
-# with ${CROSS_COMPILE}cc runs in the guest (the guest hands off to it).
+# with ${CROSS_COMPILE}cc runs in the guest (the guest hands off to it);
+# our dropbear in the same root: boottest's ssh check passes.
 # Then toybox 0.8.9's own scripts/root/dropbear, overlay and dynamic,
 # unchanged, for aarch64: they build, the guest boots and ssh gets in
 # through the port forward the script sets. Runs after aarch64.sh: the
@@ -31,8 +32,8 @@ EOC
 EOM
 
 start=$SECONDS
-out="$(./cross aarch64 ./mkroot MODULES="$T/mods" dynamic dyntest kernel 2>&1)"
-expect_rc 0 $? "./cross aarch64 ./mkroot dynamic dyntest kernel"
+out="$(./cross aarch64 ./mkroot MODULES="$T/mods" dropbear dynamic dyntest kernel 2>&1)"
+expect_rc 0 $? "./cross aarch64 ./mkroot dropbear dynamic dyntest kernel"
 echo "build: $((SECONDS-start))s"
 O=output/aarch64
 INTERP="$(readelf -l $O/root/bin/dyntest | sed -n 's/.*interpreter: \(.*\)]$/\1/p')"
@@ -45,8 +46,13 @@ du -sh $O/root
 # The guest hands off to the program instead of a shell, then powers off
 out="$(KARGS=HANDOFF=/bin/dyntest timeout 240 $O/qemu-aarch64.sh < /dev/null 2>&1)"
 grep -a 'DYN' <<< "$out" | tail -1
-contains "$out" "DYNdyntest:42:aarch64"
+contains "$out" "DYNtest:42:aarch64"
 echo "ok: a dynamically linked program ran in the guest"
+echo "dropbearmulti (aarch64): $(stat -c %s $O/root/bin/dropbearmulti) bytes"
+out="$(./boottest aarch64)"; rc=$?
+echo "$out"
+expect_rc 0 $rc "boottest aarch64 (our dropbear)"
+contains "$out" "ssh:ok"
 
 # toybox's own scripts, unchanged, for aarch64
 D="$T/download"

@@ -133,8 +133,10 @@ static int musl_build(struct ctx *c, const char *triple, const char *real,
                  xprintf("--target=%s", triple), "--prefix=/",
                  "--syslibdir=/lib",
                  xprintf("CROSS_COMPILE=%s", c->kprefix),
-                 xprintf("CC=%s", real), cflags, 0})
-    || ctx_run(c, src, (char *const[]){"make", xprintf("-j%d", ncpus()), 0})
+                 c->distcc ? xprintf("CC=%s %s", c->distcc, real)
+                           : xprintf("CC=%s", real), cflags, 0})
+    || ctx_run(c, src, (char *const[]){"make", xprintf("-j%d", c->jobs > 0
+                                       ? c->jobs : ncpus()), 0})
     || ctx_run(c, src, (char *const[]){"make", xprintf("DESTDIR=%s", dest),
                                        "install", 0})
     || rmrf(khdr)
