@@ -283,7 +283,8 @@ static int tool_dir(struct ctx *c, const char *real, const char *root,
   for (i = 0; !rc && i < 2; i++) {
     char *p = xprintf("%s/%s%s", dir, base, i ? "gcc" : "cc");
 
-    unlink(p);   /* a link, from an older mkroot */
+    /* written only if it differs: its time stays, and so do the step keys
+     * that name it (a link from an older mkroot is replaced, by rename) */
     rc = write_same(p, script, 0755);
     free(p);
   }
