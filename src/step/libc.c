@@ -241,7 +241,13 @@ static char *cc_script(struct ctx *c, const char *cc, const char *root,
     if (!inc) error_msg("%s -print-file-name=include: failed", cc);
     if (ldso && inc && !write_same(sp, text, 0644)) {
       plain = xprintf(" -specs=%s", qsp);
-      dist = xprintf(" -nostdinc -isystem %s/include -isystem %s", root, inc);
+      char *ri = xprintf("%s/include", root), *qri = shell_quote(ri);
+      char *qinc = shell_quote(inc);
+
+      dist = xprintf(" -nostdinc -isystem %s -isystem %s", qri, qinc);
+      free(ri);
+      free(qri);
+      free(qinc);
     }
     free(sp);
     free(ldso);
