@@ -42,14 +42,6 @@ struct guest {
   double deadline;
 };
 
-static double now(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void token(char *out, int bytes)
 {
   unsigned char r[16];
@@ -181,7 +173,7 @@ static int expect(struct guest *g, const char *const needles[], double limit)
         g->mark = hit - g->buf + strlen(needles[i]);
         return i;
       }
-    ms = (int)((limit - now()) * 1000);
+    ms = (int)((limit - now_secs()) * 1000);
     if (ms <= 0) return -1;
     {
       struct pollfd p = {g->out, POLLIN, 0};
@@ -234,7 +226,7 @@ static int wait_exit(struct guest *g, double limit)
 {
   int status;
 
-  while (now() < limit) {
+  while (now_secs() < limit) {
     pid_t p = waitpid(g->pid, &status, WNOHANG);
 
     if (p == g->pid) {
@@ -246,7 +238,7 @@ static int wait_exit(struct guest *g, double limit)
     {
       const char *const none[] = {"\001\002never", 0};
 
-      expect(g, none, now() + 0.2 < limit ? now() + 0.2 : limit);
+      expect(g, none, now_secs() + 0.2 < limit ? now_secs() + 0.2 : limit);
     }
   }
   return -1;
@@ -343,7 +335,7 @@ static const char *ssh_check(struct guest *g, const char *dir, int port,
       && (free(got), got = ssh_run(dir, port, (char *const[]){"scp", "-O", "-q",
                                    file, "root@127.0.0.1:/tmp/bt-scp", 0}))) {
     type(g, "cat /tmp/bt-scp");
-    ok = expect1(g, text, now() + 20 < g->deadline ? now() + 20 : g->deadline) >= 0;
+    ok = expect1(g, text, now_secs() + 20 < g->deadline ? now_secs() + 20 : g->deadline) >= 0;
   }
   unlink(file);
   tmpfile_del(file);
@@ -358,7 +350,7 @@ static int test_one(const char *dir, const char *name, const char *net_marker,
   struct guest g = {0};
   char disk_marker[40] = "DISK", tok[17], *script, *disk, **args, *got, *cmd;
   const struct target *t;
-  double t0 = now(), prompt_s = -1;
+  double t0 = now_secs(), prompt_s = -1;
   long clock_diff = 0;
   char buf[4096];
   int i, ok = 1, nargs, sshport = 0;
@@ -393,7 +385,7 @@ static int test_one(const char *dir, const char *name, const char *net_marker,
 
     if (expect1(&g, "Type exit when done.", g.deadline) >= 0
         && expect(&g, prompts, g.deadline) >= 0) {
-      prompt_s = now() - t0;
+      prompt_s = now_secs() - t0;
       res[PROMPT] = "ok";
     } else res[PROMPT] = "FAIL";
   }
@@ -411,32 +403,32 @@ static int test_one(const char *dir, const char *name, const char *net_marker,
     cmd = xprintf("wget -O /tmp/bt http://10.0.2.2:%d/marker >/dev/null 2>&1;"
                   " cat /tmp/bt", port);
     type(&g, cmd);
-    res[NETWORK] = expect1(&g, net_marker, now() + 30 < g.deadline
-                           ? now() + 30 : g.deadline) >= 0 ? "ok" : "FAIL";
+    res[NETWORK] = expect1(&g, net_marker, now_secs() + 30 < g.deadline
+                           ? now_secs() + 30 : g.deadline) >= 0 ? "ok" : "FAIL";
 
     type(&g, "head -n 1 /dev/?da");
-    res[DISK] = expect1(&g, disk_marker, now() + 20 < g.deadline
-                        ? now() + 20 : g.deadline) >= 0 ? "ok" : "FAIL";
+    res[DISK] = expect1(&g, disk_marker, now_secs() + 20 < g.deadline
+                        ? now_secs() + 20 : g.deadline) >= 0 ? "ok" : "FAIL";
 
     /* a whole userland: a user name and a host name resolve */
     type(&g, "stat -c U%UU$((3+4)) /root");
-    res[USER] = expect1(&g, "UrootU7", now() + 20 < g.deadline
-                        ? now() + 20 : g.deadline) >= 0 ? "ok" : "FAIL";
+    res[USER] = expect1(&g, "UrootU7", now_secs() + 20 < g.deadline
+                        ? now_secs() + 20 : g.deadline) >= 0 ? "ok" : "FAIL";
     type(&g, "ping -c 1 -W 3 localhost >/dev/null 2>&1 && echo H$((4+5))OK");
-    res[HOSTS] = expect1(&g, "H9OK", now() + 20 < g.deadline
-                         ? now() + 20 : g.deadline) >= 0 ? "ok" : "FAIL";
+    res[HOSTS] = expect1(&g, "H9OK", now_secs() + 20 < g.deadline
+                         ? now_secs() + 20 : g.deadline) >= 0 ? "ok" : "FAIL";
 
     if (has_ssh) res[SSH] = ssh_check(&g, dir, sshport, tok);
 
     type(&g, "exit");
-    res[POWEROFF] = wait_exit(&g, now() + 30 < g.deadline
-                              ? now() + 30 : g.deadline) ? "FAIL" : "ok";
+    res[POWEROFF] = wait_exit(&g, now_secs() + 30 < g.deadline
+                              ? now_secs() + 30 : g.deadline) ? "FAIL" : "ok";
   }
   if (g.pid) {
     kill(-g.pid, SIGKILL);
     kill(g.pid, SIGKILL);
     wait_child(g.pid, 0);
-    if (now() >= g.deadline) fprintf(g.log, "\n[boottest: killed at the "
+    if (now_secs() >= g.deadline) fprintf(g.log, "\n[boottest: killed at the "
                                      "%.0f s limit]\n", timeout);
   }
   fclose(g.log);
@@ -456,7 +448,7 @@ static int test_one(const char *dir, const char *name, const char *net_marker,
       n += snprintf(line + n, sizeof(line) - n, " %.1fs", prompt_s);
     if (strcmp(res[DATE], "-"))
       n += snprintf(line + n, sizeof(line) - n, " (clock %+lds)", clock_diff);
-    else n += snprintf(line + n, sizeof(line) - n, " %s", now() >= g.deadline
+    else n += snprintf(line + n, sizeof(line) - n, " %s", now_secs() >= g.deadline
                        ? "(killed at time limit)" : "(guest stopped)");
     printf("%s  %s\n", line, ok ? "PASS" : "FAIL");
     fflush(stdout);

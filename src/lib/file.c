@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int mkdirp(const char *path, mode_t mode)
@@ -220,6 +221,15 @@ char *self_dir(void)
   if (n < 0) perror_exit("/proc/self/exe");
   buf[n] = 0;
   return xstrdup(dirname(buf));
+}
+
+/* Seconds on the monotonic clock, for timing steps */
+double now_secs(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int ncpus(void)

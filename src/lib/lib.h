@@ -38,6 +38,7 @@ int is_dir(const char *path);
 int exists(const char *path);
 char *self_dir(void);
 int ncpus(void);
+double now_secs(void);
 /* A file written under a temporary name and renamed into place when
  * complete, so a reader (or a later build) never sees half of it; the
  * temporary is removed on failure and on an interrupt (proc.c). */

@@ -407,11 +407,14 @@ int libc_setup(struct ctx *c)
   free(tmp);
   if (is_dir(root)) stage("libc musl (unchanged)");
   else {
+    double t0 = now_secs();
+
     stage("libc musl for %s", triple);
     tmp = xprintf("%s.part%d", root, (int)getpid());
     tmpfile_add(tmp);
     rc = rmrf(tmp) || mkdirp(tmp, 0755)
       || musl_build(c, triple, real, tree, tmp) || rename(tmp, root);
+    if (!rc) say("musl built in %.1fs", now_secs() - t0);
     if (rc) {
       log_fail("libc musl");
       rmrf(tmp);
