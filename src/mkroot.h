@@ -35,6 +35,10 @@ struct target {
   const char *note;     /* why this target can't pass yet, or 0 */
   const char *nomusl;   /* why it keeps glibc (LIBC=musl can't work), or 0 */
   const char *glibcnote;  /* why it can't pass with LIBC=glibc, or 0 */
+  const char *gcc;      /* the triple mkroot builds a compiler for (Debian
+                           has none that works), or 0 */
+  const char *gccconf;  /* gcc's configure options for it, or 0 */
+  int typems;           /* ms per typed character its console needs */
 };
 const struct target *target_find(const char *name);
 void target_list(FILE *f);
@@ -86,6 +90,10 @@ int cc_try(struct ctx *c, const char *cc, const char *code, const char *a,
            const char *b);
 int toolchain_resolve(struct ctx *c, const char *cross, char **why);
 
+/* build/compiler.c: cross compilers from source */
+char *compiler_built(struct ctx *c);
+int compiler_buildable(struct ctx *c);
+char *compiler_build(struct ctx *c);
 /* build/libfix.c */
 int libm_fix(struct ctx *c, const char *cc, const char *dir);
 
@@ -110,6 +118,8 @@ int init_inputs(struct ctx *c, struct key *k);
 int module_inputs(struct ctx *c, const char *name, struct key *k);
 int airlock_setup(struct ctx *c);
 int libc_setup(struct ctx *c);
+int kernel_headers(struct ctx *c, const char *karch, const char *include);
+int musl_source(struct ctx *c);
 int libc_download(struct ctx *c);
 int module_run(struct ctx *c, const char *name, char **deps);
 int module_list(struct ctx *c, FILE *f);

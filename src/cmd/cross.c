@@ -1,6 +1,8 @@
 /* cross.c: the seed's cross.sh. Compilers come from a ccc or mcm symlink to
  * a musl-cross-make output directory (ccc/NAME-*cross/bin/NAME*-cc), else
- * from Debian's cross compilers on PATH (the target table's prefix). */
+ * from mkroot's own toolchain/ for a row that builds one (compiler.c:
+ * built first when it is missing), else from Debian's cross compilers on
+ * PATH (the target table's prefix). */
 #define _GNU_SOURCE
 #include "mkroot.h"
 
@@ -13,8 +15,31 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The CROSS_COMPILE prefix for a target, or 0 */
-static char *compiler_for(const struct target *t)
+/* A build context for the host naming target t: the toolchain builder's */
+static int host_ctx(const struct target *t, struct ctx *c)
+{
+  char *vars[] = {"CROSS_COMPILE=", xprintf("TARGET=%s", t->name)};
+  struct args a = {.vars = vars, .nvars = 2};
+
+  return ctx_init(c, &a);
+}
+
+/* For a row that builds its compiler: its prefix if built (or, with
+ * build, once built), else 0; *can says whether the sources are here */
+static char *from_source(const struct target *t, int build, int *can)
+{
+  struct ctx c;
+
+  *can = 0;
+  if (host_ctx(t, &c)) return 0;
+  *can = compiler_buildable(&c);
+  return build ? compiler_build(&c) : compiler_built(&c);
+}
+
+/* The CROSS_COMPILE prefix for a target, or 0. A row that builds its
+ * compiler: with build, built first if missing; without, "" if it can be
+ * built. */
+static char *compiler_for(const struct target *t, int build)
 {
   static const char *const dirs[] = {"ccc", "mcm", 0};
   char *found;
@@ -39,6 +64,12 @@ static char *compiler_for(const struct target *t)
     }
     free(pat);
   }
+  if (t->gcc) {
+    int can;
+    char *p = from_source(t, build, &can);
+
+    return p ? p : !build && can ? xstrdup("") : 0;
+  }
   if (!t->debian) return 0;
   {
     char *gcc = xprintf("%sgcc", t->debian), *p = which(getenv("PATH"), gcc);
@@ -50,18 +81,29 @@ static char *compiler_for(const struct target *t)
   }
 }
 
+/* The targets with a compiler here (or one that can be built), then a
+ * line on those built from source */
 static int list(FILE *f)
 {
   const struct target *t;
+  char *src = xstrdup("");
   int n = 0;
 
   for (t = targets; t->name; t++) {
-    char *c = compiler_for(t);
+    char *c = compiler_for(t, 0), *more;
 
     if (c) fprintf(f, "%s%s", n++ ? " " : "", t->name);
+    if (t->gcc) {
+      more = xprintf("%s %s (%s)", src, t->name, !c ? "no sources: make deps-all"
+                     : *c ? "built" : "not built yet: cross builds it first");
+      free(src);
+      src = more;
+    }
     free(c);
   }
   fputc('\n', f);
+  if (*src) fprintf(f, "compilers from source, in toolchain/:%s\n", src);
+  free(src);
   return n;
 }
 
@@ -123,7 +165,7 @@ static int all(char **cmd)
   if (maxjobs < 1) maxjobs = 1;
   printf("cross all: %d side by side (JOBS=N to change)\n", maxjobs);
   for (t = targets; t->name; t++) {
-    char *prefix = compiler_for(t), *dir, *log;
+    char *prefix = compiler_for(t, 0), *dir, *log;
 
     if (!prefix) continue;
     while (running >= maxjobs && (pid = wait(&status)) > 0)
@@ -146,6 +188,8 @@ static int all(char **cmd)
         dup2(fd, 1);
         dup2(fd, 2);
       }
+      /* a compiler from source is built here, its output in the log */
+      if (!*prefix && !(prefix = compiler_for(t, 1))) _exit(1);
       exec_for(t, prefix, cmd);
     }
     n++;
@@ -177,7 +221,9 @@ int cross_main(int argc, char **argv)
     return 1;
   }
   if (!strcmp(argv[1], "all")) return all(argv + 2);
-  if (!(t = target_find(argv[1])) || !(prefix = compiler_for(t))) {
+  t = target_find(argv[1]);
+  if (!t || !(prefix = compiler_for(t, 1))) {
+    if (t && t->gcc) return 1;   /* the toolchain builder said why */
     fflush(stdout);
     fprintf(stderr, "%s: %s: %s; available: ", progname, argv[1],
             t ? "no compiler here" : "unknown target");

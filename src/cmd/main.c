@@ -10,8 +10,11 @@ static void usage_cross(FILE *f)
 {
   fputs(
 "usage: cross [TARGET|all] [CMD...]\n\n"
-"cross                 list the targets that have a compiler here\n"
-"cross TARGET CMD...   run CMD with CROSS_COMPILE set for TARGET\n"
+"cross                 list the targets that have a compiler here, and the\n"
+"                      compilers mkroot builds from source (toolchain/)\n"
+"cross TARGET CMD...   run CMD with CROSS_COMPILE set for TARGET; a compiler\n"
+"                      built from source (sh4) is built first if missing:\n"
+"                      binutils, gcc and musl from make deps-all's sources\n"
 "cross all CMD...      every target in turn; output/TARGET/log.txt each, the\n"
 "                      terminal output in output/TARGET/cross.txt, a failed\n"
 "                      target renamed output/TARGET.failed; side by side as\n"

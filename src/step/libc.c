@@ -42,7 +42,10 @@ static int musl_wanted(struct ctx *c, const char *triple)
     error_msg("LIBC=%s: musl or glibc", libc);
     return -1;
   }
-  if (strstr(triple, "musl")) return 0;   /* already a musl toolchain */
+  if (strstr(triple, "musl")) {   /* already a musl toolchain */
+    stage("libc musl (the toolchain's own)");
+    return 0;
+  }
   if (libc && !strcmp(libc, "glibc")) return 0;
   if (c->t && c->t->nomusl) {
     if (libc && *libc) {
@@ -120,11 +123,45 @@ static int copy_headers(const char *from, const char *to)
   return rc;
 }
 
+/* The kernel's exported headers for ARCH karch, into include (beside
+ * musl's, which win): the musl sysroot's and the toolchain builder's */
+int kernel_headers(struct ctx *c, const char *karch, const char *include)
+{
+  char *tree = headers_tree(c), *mk = xprintf("%s/Makefile", tree);
+  char *khdr = xprintf("%s/khdr", c->build);
+  int rc = -1;
+
+  if (!exists(mk))
+    error_msg("%s: no kernel tree for the kernel's headers (run 'make deps', "
+              "or set LINUX=)", tree);
+  else rc = rmrf(khdr) || mkdirp(include, 0755)
+    || ctx_run(c, 0, (char *const[]){"make", "-C", tree, xprintf("O=%s", khdr),
+                 xprintf("ARCH=%s", karch), "headers", 0})
+    || copy_headers(xprintf("%s/usr/include", khdr), include);
+  rmrf(khdr);
+  free(khdr);
+  free(mk);
+  free(tree);
+  return rc ? -1 : 0;
+}
+
+/* The musl source in download/, confirmed (or fetched) */
+int musl_source(struct ctx *c)
+{
+  struct fetchopts o;
+
+  if (ctx_fetchopts(c, &o) || download(c->download, MUSL_SHA1, MUSL_URL, &o)) {
+    error_msg("%s: no musl source (run 'make deps', or LIBC=glibc)", MUSL_FILE);
+    return -1;
+  }
+  return 0;
+}
+
 /* Build musl and install it, with the kernel's headers, into dest */
 static int musl_build(struct ctx *c, const char *triple, const char *real,
-                      const char *tree, const char *dest)
+                      const char *dest)
 {
-  char *src, *khdr = xprintf("%s/khdr", c->build);
+  char *src;
   char *cflags = xprintf("CFLAGS=-Os -pipe %s", c->t && c->t->cflags ? c->t->cflags : "");
   int rc;
 
@@ -139,14 +176,8 @@ static int musl_build(struct ctx *c, const char *triple, const char *real,
                                        ? c->jobs : ncpus()), 0})
     || ctx_run(c, src, (char *const[]){"make", xprintf("DESTDIR=%s", dest),
                                        "install", 0})
-    || rmrf(khdr)
-    || ctx_run(c, 0, (char *const[]){"make", "-C", (char *)tree,
-                 xprintf("O=%s", khdr), xprintf("ARCH=%s", c->t->karch),
-                 "headers", 0})
-    || copy_headers(xprintf("%s/usr/include", khdr), xprintf("%s/include", dest));
-  rmrf(khdr);
+    || kernel_headers(c, c->t->karch, xprintf("%s/include", dest));
   if (!rc && !ctx_is(c, "NO_CLEANUP")) cleanup(c->build, src);
-  free(khdr);
   free(cflags);
   return rc;
 }
@@ -324,12 +355,10 @@ static int libc_wanted(struct ctx *c, char **triple)
 /* -d: the musl source, if this build would use it */
 int libc_download(struct ctx *c)
 {
-  struct fetchopts o;
   char *triple;
   int rc = libc_wanted(c, &triple);
 
-  if (rc > 0)
-    rc = ctx_fetchopts(c, &o) || download(c->download, MUSL_SHA1, MUSL_URL, &o);
+  if (rc > 0) rc = musl_source(c);
   free(triple);
   return rc < 0 ? -1 : rc;
 }
@@ -369,7 +398,6 @@ int libc_setup(struct ctx *c)
 {
   char *real = ctx_cc(c), *triple, *tree, *root, *tmp, *mk, key[65];
   const char *base = strrchr(c->kprefix, '/');
-  struct fetchopts o;
   int want, rc = 0;
 
   base = base ? base + 1 : c->kprefix;
@@ -396,10 +424,7 @@ int libc_setup(struct ctx *c)
               "set LINUX=, or LIBC=glibc)", tree);
     return -1;
   }
-  if (ctx_fetchopts(c, &o) || download(c->download, MUSL_SHA1, MUSL_URL, &o)) {
-    error_msg("%s: no musl source (run 'make deps', or LIBC=glibc)", MUSL_FILE);
-    return -1;
-  }
+  if (musl_source(c)) return -1;
   if (libc_key(c, triple, real, tree, key)) return -1;
   root = xprintf("%s/build/libc/%s", c->top, key);
   tmp = xprintf("%s/build/libc", c->top);
@@ -413,7 +438,7 @@ int libc_setup(struct ctx *c)
     tmp = xprintf("%s.part%d", root, (int)getpid());
     tmpfile_add(tmp);
     rc = rmrf(tmp) || mkdirp(tmp, 0755)
-      || musl_build(c, triple, real, tree, tmp) || rename(tmp, root);
+      || musl_build(c, triple, real, tmp) || rename(tmp, root);
     if (!rc) say("musl built in %.1fs", now_secs() - t0);
     if (rc) {
       log_fail("libc musl");

@@ -1,0 +1,335 @@
+/* compiler.c: C cross compilers built from source, for the targets whose
+ * row asks for one (Debian has no compiler for them, or a broken one): the
+ * seed's mcm-buildall, C only. binutils, then gcc (C, static libgcc) with
+ * musl as its C library and the kernel's headers in its sysroot, all from
+ * Debian's source packages (make deps-all):
+ *
+ *   toolchain/TRIPLE-KEY/        the toolchain, relocatable (prefix "",
+ *                                sysroot TRIPLE/ under it): bin/TRIPLE-cc
+ *   toolchain/TRIPLE-KEY.log     the log of its build
+ *
+ * KEY is the hash of the sources, the configuration and the host's
+ * compilers, so a change to any of them builds a new one. It is built in
+ * TRIPLE-KEY.partPID and renamed when it compiles and links a program: an
+ * interrupted or failed build is never used, and the next build deletes
+ * it. ./clean leaves toolchain/ alone (a build takes a quarter of an hour). */
+#define _GNU_SOURCE
+#include "mkroot.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+/* Debian's bytes (binutils' .orig; the dfsg tarball inside gcc-11's .orig),
+ * put in download/ by make deps-all */
+static const struct gnusrc {
+  const char *name, *file, *sha256;
+} gnusrc[] = {
+  {"binutils", "binutils-2.40.tar.xz",
+   "d78c2d2eb24a9be1e02f8854cb1bd435556d7f584fb6bfb6b07e6527d43fc41d"},
+  /* 11, not 12: GCC 12 drops sh's branch tests (GCC bug 106609) */
+  {"gcc", "gcc-11.3.0-dfsg.tar.xz",
+   "1bd80692bef90e95a0f18fa50d2fb810481093470b2eb31b99883943a3ac7de7"},
+  {0, 0, 0}
+};
+
+/* What a build takes, measured building sh4's here: the work tree at its
+ * largest plus the toolchain, and the toolchain alone */
+#define BUILD_MIB 2600
+#define KEEP_MIB 120
+
+static const char *const binutils_conf[] = {
+  "--prefix=", "--libdir=/lib", "--disable-nls", "--disable-werror",
+  "--disable-multilib", "--enable-deterministic-archives", "--disable-gdb",
+  "--disable-gprofng", "--disable-sim", "CFLAGS=-O2", "CXXFLAGS=-O2", 0};
+
+/* C only; libgcc static (musl links it into libc.so too); the headers in
+ * the sysroot's include/, as musl installs them */
+static const char *const gcc_conf[] = {
+  "--prefix=", "--libdir=/lib", "--with-native-system-header-dir=/include",
+  "--enable-languages=c", "--disable-bootstrap", "--disable-nls",
+  "--disable-werror", "--disable-shared", "--disable-libsanitizer",
+  "--disable-libssp", "--disable-libquadmath", "--disable-libgomp",
+  "--disable-libatomic", "--disable-libitm", "--disable-libvtv",
+  "--enable-tls", "--enable-initfini-array", "CFLAGS=-O2", "CXXFLAGS=-O2", 0};
+
+/* The toolchain's directory for c's target: TOP/toolchain/TRIPLE-KEY; 0
+ * when a host tool is missing (said if loud) */
+static char *toolchain_dir(struct ctx *c, int loud)
+{
+  const char *tools[] = {"gcc", "g++", 0};
+  char *mk = xprintf("%s/linux/Makefile", c->download), key[65];
+  struct key k;
+  int i, rc = 0;
+
+  key_init(&k, "toolchain");
+  for (i = 0; gnusrc[i].name; i++) key_str(&k, gnusrc[i].file, gnusrc[i].sha256);
+  key_str(&k, "musl", "musl-1.2.3 3b6b673196c2dc96b24c5d6028c5fa922457dd26");
+  for (i = 0; binutils_conf[i]; i++) key_str(&k, "binutils", binutils_conf[i]);
+  for (i = 0; gcc_conf[i]; i++) key_str(&k, "gcc", gcc_conf[i]);
+  key_str(&k, "triple", c->t->gcc);
+  key_str(&k, "target", c->t->gccconf ? c->t->gccconf : "");
+  key_str(&k, "karch", c->t->karch);
+  for (i = 0; tools[i]; i++) {
+    char *p = which(HOST_PATH, tools[i]);
+
+    if (!p && loud) error_msg("%s: not found (run 'make deps-all')", tools[i]);
+    rc |= !p || key_tool(&k, tools[i], p);
+    free(p);
+  }
+  /* the kernel headers' version */
+  if (!rc && exists(mk)) rc = key_file(&k, "kernel", mk);
+  key_done(&k, key);
+  free(mk);
+  return rc ? 0 : xprintf("%s/toolchain/%s-%.16s", c->top, c->t->gcc, key);
+}
+
+static char *prefix_in(const char *dir, const struct target *t)
+{
+  return xprintf("%s/bin/%s-", dir, t->gcc);
+}
+
+/* The prefix of the compiler built for c's target if it is there, else 0 */
+char *compiler_built(struct ctx *c)
+{
+  char *dir = toolchain_dir(c, 0), *p = dir ? prefix_in(dir, c->t) : 0;
+  char *cc = p ? xprintf("%scc", p) : 0;
+
+  if (cc && !exists(cc)) {
+    free(p);
+    p = 0;
+  }
+  free(cc);
+  free(dir);
+  return p;
+}
+
+/* Are the sources there to build one? */
+int compiler_buildable(struct ctx *c)
+{
+  int i, ok = 1;
+
+  for (i = 0; gnusrc[i].name; i++) {
+    char *p = xprintf("%s/%s", c->download, gnusrc[i].file);
+
+    ok &= exists(p);
+    free(p);
+  }
+  return ok;
+}
+
+/* Every source file there, with Debian's hash */
+static int sources_ok(struct ctx *c)
+{
+  int i, rc = 0;
+
+  for (i = 0; !rc && gnusrc[i].name; i++) {
+    char *p = xprintf("%s/%s", c->download, gnusrc[i].file), got[65];
+
+    if (!exists(p)) {
+      error_msg("%s: missing (run 'make deps-all')", p);
+      rc = -1;
+    } else if (file_hash(p, 1, got)) {
+      perror_msg("%s", p);
+      rc = -1;
+    } else if (strcmp(got, gnusrc[i].sha256)) {
+      error_msg("%s: sha256 mismatch: want %s, got %s (run 'make deps-all')",
+                p, gnusrc[i].sha256, got);
+      rc = -1;
+    }
+    free(p);
+  }
+  return rc ? rc : musl_source(c);
+}
+
+/* An argv: cmd, the 0-ended list (or 0), then the other arguments */
+struct av { char *v[64]; int n; };
+
+static struct av *av(struct av *a, const char *cmd, const char *const *list, ...)
+{
+  const char *s;
+  va_list va;
+
+  a->n = 0;
+  a->v[a->n++] = (char *)cmd;
+  while (list && *list && a->n < 48) a->v[a->n++] = (char *)*list++;
+  va_start(va, list);
+  while ((s = va_arg(va, const char *)) && a->n < 63) a->v[a->n++] = (char *)s;
+  va_end(va);
+  a->v[a->n] = 0;
+  return a;
+}
+
+/* Add the words of s (the row's configure options) */
+static struct av *words(struct av *a, char *s)
+{
+  char *save = 0, *w;
+
+  for (w = strtok_r(s, " ", &save); w && a->n < 63; w = strtok_r(0, " ", &save))
+    a->v[a->n++] = w;
+  a->v[a->n] = 0;
+  return a;
+}
+
+/* One stage of the build, named on the terminal and in the log */
+static int step(struct ctx *c, const char *what, const char *dir, struct av *a)
+{
+  char *name = xprintf("toolchain %s: %s", c->t->gcc, what);
+  int rc;
+
+  stage("%s", name);
+  /* the log's last lines, then "NAME failed, see LOG" */
+  if ((rc = ctx_run(c, dir, a->v))) log_fail(name);
+  free(name);
+  return rc;
+}
+
+/* Build into dest (installed with prefix "", so relocatable) from the
+ * sources unpacked in work: binutils; gcc's compiler; musl's headers and
+ * the kernel's in the sysroot; libgcc against them; musl. The new
+ * binutils come first in PATH, for gcc's build to find. */
+static int build(struct ctx *c, const char *work, const char *dest)
+{
+  const char *T = c->t->gcc;
+  char *ob = xprintf("%s/obj-binutils", work), *og = xprintf("%s/obj-gcc", work);
+  char *musl = xprintf("%s/musl", work), *sys = xprintf("%s/%s", dest, T);
+  char *bconf = xprintf("%s/binutils/configure", work);
+  char *gconf = xprintf("%s/gcc/configure", work);
+  char *j = xprintf("-j%d", ncpus()), *destdir = xprintf("DESTDIR=%s", dest);
+  char *sysdest = xprintf("DESTDIR=%s", sys), *inc = xprintf("%s/include", sys);
+  char *target = xprintf("--target=%s", T), *sysroot = xprintf("--with-sysroot=/%s", T);
+  char *bsys = xprintf("--with-build-sysroot=%s", sys);
+  char *cc = xprintf("CC=%s/bin/%s-gcc", dest, T);
+  char *cross = xprintf("CROSS_COMPILE=%s/bin/%s-", dest, T);
+  char *path = xprintf("%s/bin:%s", dest, HOST_PATH);
+  char *opts = xstrdup(c->t->gccconf ? c->t->gccconf : "");
+  const char *const mk[] = {"MAKEINFO=true", 0};
+  const char *const muslconf[] = {"--prefix=/", "--syslibdir=/lib",
+                                  "CFLAGS=-Os -pipe", 0};
+  struct av a;
+  int rc;
+
+  ctx_set(c, "PATH", path);
+  rc = mkdirp(ob, 0755) || mkdirp(og, 0755) || mkdirp(inc, 0755)
+    || step(c, "binutils configure", ob, av(&a, bconf, binutils_conf, target,
+                                            sysroot, (char *)0))
+    || step(c, "binutils make", ob, av(&a, "make", mk, j, (char *)0))
+    || step(c, "binutils install", ob, av(&a, "make", mk, destdir, "install",
+                                          (char *)0))
+    || step(c, "gcc configure", og, words(av(&a, gconf, gcc_conf, target,
+                                             sysroot, bsys, (char *)0), opts))
+    || step(c, "gcc make (the longest part)", og,
+            av(&a, "make", mk, j, "all-gcc", (char *)0))
+    || step(c, "gcc install", og, av(&a, "make", mk, destdir, "install-gcc",
+                                     (char *)0))
+    || step(c, "musl configure", musl, av(&a, "./configure", muslconf, target,
+                                          cc, cross, (char *)0))
+    || step(c, "musl headers", musl, av(&a, "make", 0, sysdest,
+                                        "install-headers", (char *)0))
+    || kernel_headers(c, c->t->karch, inc)
+    || step(c, "libgcc make", og, av(&a, "make", mk, j, "all-target-libgcc",
+                                     (char *)0))
+    || step(c, "libgcc install", og, av(&a, "make", mk, destdir,
+                                        "install-target-libgcc", (char *)0))
+    || step(c, "musl make", musl, av(&a, "make", 0, j, (char *)0))
+    || step(c, "musl install", musl, av(&a, "make", 0, sysdest, "install",
+                                        (char *)0));
+  free(ob); free(og); free(musl); free(sys); free(bconf); free(gconf);
+  free(j); free(destdir); free(sysdest); free(inc); free(target);
+  free(sysroot); free(bsys); free(cc); free(cross); free(path); free(opts);
+  return rc;
+}
+
+/* The toolchain's own names for the seed's scripts (TRIPLE-cc), and proof
+ * that it links a static program */
+static int finish(struct ctx *c, const char *dest)
+{
+  char *gcc = xprintf("%s-gcc", c->t->gcc);
+  char *cc = xprintf("%s/bin/%s-cc", dest, c->t->gcc);
+  int rc = symlink(gcc, cc);
+
+  if (rc) perror_msg("%s", cc);
+  else if ((rc = cc_try(c, cc, "int main(void){return 0;}\n", 0, 0)))
+    error_msg("%s: can't link a static program (log: %s)", cc, log_path());
+  free(gcc);
+  free(cc);
+  return rc;
+}
+
+/* Free space where the toolchain goes, in MiB */
+static long long free_mib(const char *dir)
+{
+  struct statvfs v;
+
+  if (statvfs(dir, &v)) return -1;
+  return (long long)v.f_bavail * v.f_frsize >> 20;
+}
+
+/* Unpack the sources into work: binutils/, gcc/, musl/ */
+static int unpack(struct ctx *c, const char *work)
+{
+  int i, rc = rmrf(work) || mkdirp(work, 0755);
+
+  stage("toolchain %s: unpack", c->t->gcc);
+  for (i = 0; !rc && gnusrc[i].name; i++) {
+    char *tar = xprintf("%s/%s", c->download, gnusrc[i].file);
+    char *to = xprintf("%s/%s", work, gnusrc[i].name);
+
+    rc = extract_archive(tar, to, 1) || links_inside(to);
+    free(tar);
+    free(to);
+  }
+  if (!rc) {
+    char *src;
+
+    rc = setupfor(c->download, work, "musl", &src, 0);
+    if (!rc) free(src);
+  }
+  return rc;
+}
+
+/* Build the compiler for c's target (a host build context) unless it is
+ * there; its prefix, or 0 after saying why not */
+char *compiler_build(struct ctx *c)
+{
+  char *dir, *top, *log, *part, *work, *p;
+  long long mib;
+  double t0 = now_secs();
+  int rc;
+
+  if ((p = compiler_built(c))) return p;
+  if (sources_ok(c) || !(dir = toolchain_dir(c, 1))) return 0;
+  top = xprintf("%s/toolchain", c->top);
+  if (mkdirp(top, 0755)) return 0;
+  remove_stale_parts(top, 0);
+  log = xprintf("%s.log", dir);
+  if (log_open(log, 0, c->t->name)) return 0;
+  say("Building a %s cross compiler (binutils 2.40, gcc 11.3.0, musl 1.2.3) "
+      "in %s: about %d MiB while it builds, %d MiB kept, a quarter of an hour "
+      "on two cores; log %s", c->t->gcc, dir, BUILD_MIB, KEEP_MIB, log);
+  if ((mib = free_mib(top)) >= 0 && mib < BUILD_MIB) {
+    error_msg("%s: %lld MiB free, building a toolchain takes about %d MiB",
+              top, mib, BUILD_MIB);
+    return 0;
+  }
+  part = xprintf("%s.part%d", dir, (int)getpid());
+  work = xprintf("%s/toolchain", c->build);
+  tmpfile_add(part);
+  rc = rmrf(part) || mkdirp(part, 0755) || unpack(c, work)
+    || build(c, work, part) || finish(c, part) || rename(part, dir);
+  if (rc) rmrf(part);
+  else {
+    rmrf(work);
+    say("toolchain %s built in %.0fs: %s", c->t->gcc, now_secs() - t0, dir);
+  }
+  tmpfile_del(part);
+  free(part);
+  free(work);
+  free(log);
+  free(top);
+  p = rc ? 0 : prefix_in(dir, c->t);
+  free(dir);
+  return p;
+}
