@@ -120,6 +120,7 @@ int airlock_setup(struct ctx *c);
 int libc_setup(struct ctx *c);
 int kernel_headers(struct ctx *c, const char *karch, const char *include);
 int musl_source(struct ctx *c);
+char *musl_ldso(const char *root);
 int libc_download(struct ctx *c);
 int module_run(struct ctx *c, const char *name, char **deps);
 int module_list(struct ctx *c, FILE *f);

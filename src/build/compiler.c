@@ -55,6 +55,12 @@ static const char *const gcc_conf[] = {
   "--disable-libatomic", "--disable-libitm", "--disable-libvtv",
   "--enable-tls", "--enable-initfini-array", "CFLAGS=-O2", "CXXFLAGS=-O2", 0};
 
+/* The order of build(), below: a change to it is a new toolchain */
+#define RECIPE "binutils; headers; gcc; libgcc; musl (2)"
+
+static const char *const muslconf[] = {"--prefix=/", "--syslibdir=/lib",
+                                       "CFLAGS=-Os -pipe", 0};
+
 /* The toolchain's directory for c's target: TOP/toolchain/TRIPLE-KEY; 0
  * when a host tool is missing (said if loud) */
 static char *toolchain_dir(struct ctx *c, int loud)
@@ -64,9 +70,17 @@ static char *toolchain_dir(struct ctx *c, int loud)
   struct key k;
   int i, rc = 0;
 
+  char *msrc = source_path(c->download, "musl");
+  char *mid = msrc ? source_id(msrc) : 0;
+
   key_init(&k, "toolchain");
+  key_str(&k, "recipe", RECIPE);
   for (i = 0; gnusrc[i].name; i++) key_str(&k, gnusrc[i].file, gnusrc[i].sha256);
-  key_str(&k, "musl", "musl-1.2.3 3b6b673196c2dc96b24c5d6028c5fa922457dd26");
+  key_str(&k, "musl", msrc);
+  key_str(&k, "musl id", mid);
+  free(msrc);
+  free(mid);
+  for (i = 0; muslconf[i]; i++) key_str(&k, "musl conf", muslconf[i]);
   for (i = 0; binutils_conf[i]; i++) key_str(&k, "binutils", binutils_conf[i]);
   for (i = 0; gcc_conf[i]; i++) key_str(&k, "gcc", gcc_conf[i]);
   key_str(&k, "triple", c->t->gcc);
@@ -186,9 +200,20 @@ static int step(struct ctx *c, const char *what, const char *dir, struct av *a)
   return rc;
 }
 
+/* musl's name for the target's architecture (its arch/ directory) */
+static char *musl_arch(const char *triple)
+{
+  size_t n = strcspn(triple, "-");
+
+  if (!strncmp(triple, "sh", 2)) n = 2;   /* sh4, sh4eb, sh2eb: sh */
+  return xprintf("ARCH=%.*s", (int)n, triple);
+}
+
 /* Build into dest (installed with prefix "", so relocatable) from the
- * sources unpacked in work: binutils; gcc's compiler; musl's headers and
- * the kernel's in the sysroot; libgcc against them; musl. The new
+ * sources unpacked in work. The order matters: musl's and the kernel's
+ * headers go into the sysroot before gcc is built (gcc's limits.h
+ * includes the C library's only if it finds one then), and libgcc is
+ * built before musl is configured (musl's libc.so links it). The new
  * binutils come first in PATH, for gcc's build to find. */
 static int build(struct ctx *c, const char *work, const char *dest)
 {
@@ -203,11 +228,9 @@ static int build(struct ctx *c, const char *work, const char *dest)
   char *bsys = xprintf("--with-build-sysroot=%s", sys);
   char *cc = xprintf("CC=%s/bin/%s-gcc", dest, T);
   char *cross = xprintf("CROSS_COMPILE=%s/bin/%s-", dest, T);
-  char *path = xprintf("%s/bin:%s", dest, HOST_PATH);
-  char *opts = xstrdup(c->t->gccconf ? c->t->gccconf : "");
+  char *path = xprintf("%s/bin:%s", dest, HOST_PATH), *arch = musl_arch(T);
+  char *opts = xstrdup(c->t->gccconf ? c->t->gccconf : ""), *ldso = 0;
   const char *const mk[] = {"MAKEINFO=true", 0};
-  const char *const muslconf[] = {"--prefix=/", "--syslibdir=/lib",
-                                  "CFLAGS=-Os -pipe", 0};
   struct av a;
   int rc;
 
@@ -218,43 +241,56 @@ static int build(struct ctx *c, const char *work, const char *dest)
     || step(c, "binutils make", ob, av(&a, "make", mk, j, (char *)0))
     || step(c, "binutils install", ob, av(&a, "make", mk, destdir, "install",
                                           (char *)0))
+    || step(c, "musl headers", musl, av(&a, "make", 0, arch, "prefix=/",
+                                        sysdest, "install-headers", (char *)0))
+    || kernel_headers(c, c->t->karch, inc)
     || step(c, "gcc configure", og, words(av(&a, gconf, gcc_conf, target,
                                              sysroot, bsys, (char *)0), opts))
     || step(c, "gcc make (the longest part)", og,
             av(&a, "make", mk, j, "all-gcc", (char *)0))
     || step(c, "gcc install", og, av(&a, "make", mk, destdir, "install-gcc",
                                      (char *)0))
-    || step(c, "musl configure", musl, av(&a, "./configure", muslconf, target,
-                                          cc, cross, (char *)0))
-    || step(c, "musl headers", musl, av(&a, "make", 0, sysdest,
-                                        "install-headers", (char *)0))
-    || kernel_headers(c, c->t->karch, inc)
     || step(c, "libgcc make", og, av(&a, "make", mk, j, "all-target-libgcc",
                                      (char *)0))
     || step(c, "libgcc install", og, av(&a, "make", mk, destdir,
                                         "install-target-libgcc", (char *)0))
+    || step(c, "musl configure", musl, av(&a, "./configure", muslconf, target,
+                                          cc, cross, (char *)0))
     || step(c, "musl make", musl, av(&a, "make", 0, j, (char *)0))
     || step(c, "musl install", musl, av(&a, "make", 0, sysdest, "install",
-                                        (char *)0));
+                                        (char *)0))
+    /* musl links its loader to /lib/libc.so, the host's: make it relative */
+    || !(ldso = musl_ldso(sys));
+  if (!rc) say("musl's loader: %s/lib/%s", T, ldso);
   free(ob); free(og); free(musl); free(sys); free(bconf); free(gconf);
   free(j); free(destdir); free(sysdest); free(inc); free(target);
   free(sysroot); free(bsys); free(cc); free(cross); free(path); free(opts);
+  free(arch); free(ldso);
   return rc;
 }
 
 /* The toolchain's own names for the seed's scripts (TRIPLE-cc), and proof
  * that it links a static program */
-static int finish(struct ctx *c, const char *dest)
+static int finish(struct ctx *c, const char *dest, const char *work)
 {
+  /* PATH_MAX: gcc's limits.h reaches musl's */
+  static const char prog[] = "#include <limits.h>\n#include <stdio.h>\n"
+    "int main(void){printf(\"%d\\n\", PATH_MAX);return 0;}\n";
   char *gcc = xprintf("%s-gcc", c->t->gcc);
   char *cc = xprintf("%s/bin/%s-cc", dest, c->t->gcc);
+  char *src = xprintf("%s/t.c", work), *out = xprintf("%s/t", work);
   int rc = symlink(gcc, cc);
 
   if (rc) perror_msg("%s", cc);
-  else if ((rc = cc_try(c, cc, "int main(void){return 0;}\n", 0, 0)))
-    error_msg("%s: can't link a static program (log: %s)", cc, log_path());
+  else if ((rc = cc_try(c, cc, prog, 0, 0)))
+    error_msg("%s: can't build a static program (log: %s)", cc, log_path());
+  else if ((rc = write_file(src, prog, 0644)
+                 || runl(c->env, cc, src, "-o", out, (char *)0)))
+    error_msg("%s: can't link a dynamic program (log: %s)", cc, log_path());
   free(gcc);
   free(cc);
+  free(src);
+  free(out);
   return rc;
 }
 
@@ -270,7 +306,7 @@ static long long free_mib(const char *dir)
 /* Unpack the sources into work: binutils/, gcc/, musl/ */
 static int unpack(struct ctx *c, const char *work)
 {
-  int i, rc = rmrf(work) || mkdirp(work, 0755);
+  int i, rc = mkdirp(work, 0755);
 
   stage("toolchain %s: unpack", c->t->gcc);
   for (i = 0; !rc && gnusrc[i].name; i++) {
@@ -302,8 +338,10 @@ char *compiler_build(struct ctx *c)
   if ((p = compiler_built(c))) return p;
   if (sources_ok(c) || !(dir = toolchain_dir(c, 1))) return 0;
   top = xprintf("%s/toolchain", c->top);
-  if (mkdirp(top, 0755)) return 0;
+  if (mkdirp(top, 0755) || mkdirp(c->build, 0755)) return 0;
+  /* what interrupted or failed builds left (their process is gone) */
   remove_stale_parts(top, 0);
+  remove_stale_parts(c->build, "toolchain");
   log = xprintf("%s.log", dir);
   if (log_open(log, 0, c->t->name)) return 0;
   say("Building a %s cross compiler (binutils 2.40, gcc 11.3.0, musl 1.2.3) "
@@ -314,16 +352,22 @@ char *compiler_build(struct ctx *c)
               top, mib, BUILD_MIB);
     return 0;
   }
+  /* both named for this process: builds side by side don't collide */
   part = xprintf("%s.part%d", dir, (int)getpid());
-  work = xprintf("%s/toolchain", c->build);
+  work = xprintf("%s/toolchain.part%d", c->build, (int)getpid());
   tmpfile_add(part);
   rc = rmrf(part) || mkdirp(part, 0755) || unpack(c, work)
-    || build(c, work, part) || finish(c, part) || rename(part, dir);
-  if (rc) rmrf(part);
-  else {
-    rmrf(work);
-    say("toolchain %s built in %.0fs: %s", c->t->gcc, now_secs() - t0, dir);
+    || build(c, work, part) || finish(c, part, work);
+  if (!rc && rename(part, dir)) {
+    /* another build finished first: its toolchain serves */
+    if (!is_dir(dir)) {
+      perror_msg("%s", dir);
+      rc = -1;
+    }
   }
+  rmrf(part);
+  rmrf(work);
+  if (!rc) say("toolchain %s built in %.0fs: %s", c->t->gcc, now_secs() - t0, dir);
   tmpfile_del(part);
   free(part);
   free(work);

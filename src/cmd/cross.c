@@ -15,25 +15,29 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A build context for the host naming target t: the toolchain builder's */
-static int host_ctx(const struct target *t, struct ctx *c)
-{
-  char *vars[] = {"CROSS_COMPILE=", xprintf("TARGET=%s", t->name)};
-  struct args a = {.vars = vars, .nvars = 2};
-
-  return ctx_init(c, &a);
-}
-
 /* For a row that builds its compiler: its prefix if built (or, with
- * build, once built), else 0; *can says whether the sources are here */
+ * build, once built), else 0; *can says whether the sources are here.
+ * Looking needs only where things are; building needs a whole build
+ * context for the host, naming the target. */
 static char *from_source(const struct target *t, int build, int *can)
 {
-  struct ctx c;
+  char cwd[4096];
+  struct ctx c = {.t = t};
 
   *can = 0;
-  if (host_ctx(t, &c)) return 0;
+  if (!getcwd(cwd, sizeof(cwd))) return 0;
+  c.top = cwd;
+  c.download = xprintf("%s/download", cwd);
   *can = compiler_buildable(&c);
-  return build ? compiler_build(&c) : compiler_built(&c);
+  if (!build) return compiler_built(&c);
+  {
+    static char *vars[2];
+    struct args a = {.vars = vars, .nvars = 2};
+
+    vars[0] = "CROSS_COMPILE=";
+    vars[1] = xprintf("TARGET=%s", t->name);
+    return ctx_init(&c, &a) ? 0 : compiler_build(&c);
+  }
 }
 
 /* The CROSS_COMPILE prefix for a target, or 0. A row that builds its

@@ -198,7 +198,7 @@ static int link_as(const char *to, const char *path)
 /* The dynamic loader's name musl installed (ld-musl-ARCH.so.1, ARCH as
  * musl spells it: armhf, mipsel-sf, ...), its link made relative so the
  * sysroot's copy can be followed; 0 if there is none */
-static char *musl_ldso(const char *root)
+char *musl_ldso(const char *root)
 {
   char *lib = xprintf("%s/lib", root), *name = 0;
   DIR *d = opendir(lib);
