@@ -34,6 +34,7 @@ struct target {
   const char *debian;   /* Debian's cross compiler prefix for it */
   const char *note;     /* why this target can't pass yet, or 0 */
   const char *nomusl;   /* why it keeps glibc (LIBC=musl can't work), or 0 */
+  const char *muslflags;  /* flags musl's ABI needs on Debian's gcc, or 0 */
   const char *glibcnote;  /* why it can't pass with LIBC=glibc, or 0 */
   const char *gcc;      /* the triple mkroot builds a compiler for (Debian
                            has none that works), or 0 */

@@ -110,7 +110,9 @@ const struct target targets[] = {
             "PATA_MACIO,BLK_DEV_SD,MACINTOSH_DRIVERS,ADB,ADB_CUDA,"
             "NET_VENDOR_NATSEMI,NET_VENDOR_8390,NE2K_PCI,SERIO,"
             "SERIAL_PMACZILOG,SERIAL_PMACZILOG_TTYS,SERIAL_PMACZILOG_CONSOLE,"
-            "BOOTX_TEXT,RTC_CLASS"},
+            "BOOTX_TEXT,RTC_CLASS",
+   /* musl has no IBM 128-bit long double, Debian's gcc's default */
+   .muslflags = "-mlong-double-64"},
   {.name = "powerpc64", .debian = "powerpc64-linux-gnu-",
    .karch = "powerpc", .qemu = "ppc64",
    .machine = "-M pseries -vga none", .console = "hvc0", .image = "vmlinux",
@@ -119,7 +121,8 @@ const struct target targets[] = {
   {.name = "powerpc64le", .debian = "powerpc64le-linux-gnu-",
    .karch = "powerpc", .qemu = "ppc64",
    .machine = "-M pseries -vga none", .console = "hvc0", .image = "vmlinux",
-   .disk = HDA, .kconf = "CPU_LITTLE_ENDIAN," PSERIES},
+   .disk = HDA, .kconf = "CPU_LITTLE_ENDIAN," PSERIES,
+   .muslflags = "-mlong-double-64"},
   {.name = "riscv64", .debian = "riscv64-linux-gnu-",
    .karch = "riscv", .qemu = "riscv64",
    /* no NIC unless asked for: one on virtio-mmio, like the disk */

@@ -89,6 +89,7 @@ static int libc_key(struct ctx *c, const char *triple, const char *real,
   free(id);
   key_str(&k, "triple", triple);
   key_str(&k, "cflags", c->t ? c->t->cflags : "");
+  key_str(&k, "muslflags", c->t ? c->t->muslflags : "");
   key_str(&k, "karch", c->t ? c->t->karch : "");
   rc = !path || key_tool(&k, "cc", path) || key_file(&k, "kernel", mk);
   key_done(&k, key);
@@ -162,7 +163,9 @@ static int musl_build(struct ctx *c, const char *triple, const char *real,
                       const char *dest)
 {
   char *src;
-  char *cflags = xprintf("CFLAGS=-Os -pipe %s", c->t && c->t->cflags ? c->t->cflags : "");
+  char *cflags = xprintf("CFLAGS=-Os -pipe %s %s",
+                         c->t && c->t->cflags ? c->t->cflags : "",
+                         c->t && c->t->muslflags ? c->t->muslflags : "");
   int rc;
 
   if (setupfor(c->download, c->build, "musl", &src, 0)) return -1;
@@ -271,11 +274,15 @@ static char *cc_script(struct ctx *c, const char *cc, const char *root,
     if (!ldso) error_msg("%s/lib: no ld-musl-*.so.1", root);
     if (!inc) error_msg("%s -print-file-name=include: failed", cc);
     if (ldso && inc && !write_same(sp, text, 0644)) {
-      plain = xprintf(" -specs=%s", qsp);
+      /* and the flags musl's ABI needs, for every program (not the kernel) */
+      const char *mf = c->t && c->t->muslflags ? c->t->muslflags : 0;
+
+      plain = xprintf(" -specs=%s%s%s", qsp, mf ? " " : "", mf ? mf : "");
       char *ri = xprintf("%s/include", root), *qri = shell_quote(ri);
       char *qinc = shell_quote(inc);
 
-      dist = xprintf(" -nostdinc -isystem %s -isystem %s", qri, qinc);
+      dist = xprintf(" -nostdinc -isystem %s -isystem %s%s%s", qri, qinc,
+                     mf ? " " : "", mf ? mf : "");
       free(ri);
       free(qri);
       free(qinc);
