@@ -155,6 +155,44 @@ const struct target targets[] = {
    .kconfig = "CONFIG_MEMORY_START=0x0c000000", .typems = 20,
    .glibcnote = "its compiler is built from source with musl (Debian's sh4 "
                 "gcc 12 miscompiles: GCC bug 106609)"},
+  /* The targets Debian has no Linux compiler for: theirs is built from
+   * source, as for sh4 */
+  {.name = "microblaze", .gcc = "microblaze-linux-musl",
+   .karch = "microblaze", .qemu = "microblaze",
+   .machine = "-M petalogix-s3adsp1800", .console = "ttyUL0",
+   .image = "arch/microblaze/boot/linux.bin", .disk = HDA,
+   .kconf = "MMU,CPU_BIG_ENDIAN,SERIAL_UARTLITE,SERIAL_UARTLITE_CONSOLE,"
+            "XILINX_EMACLITE,NET_VENDOR_XILINX",
+   .kconfig = "CONFIG_XILINX_MICROBLAZE0_FAMILY=\"spartan3adsp\"\n"
+              "CONFIG_XILINX_MICROBLAZE0_USE_MSR_INSTR=1\n"
+              "CONFIG_XILINX_MICROBLAZE0_USE_PCMP_INSTR=1\n"
+              "CONFIG_XILINX_MICROBLAZE0_USE_BARREL=1\n"
+              "CONFIG_XILINX_MICROBLAZE0_USE_HW_MUL=1",
+   .glibcnote = "its compiler is built from source with musl"},
+  {.name = "or1k", .gcc = "or1k-linux-musl",
+   /* virt, not or1k-sim: that has no disk and no clock. The device tree
+    * comes from QEMU. */
+   .karch = "openrisc", .qemu = "or1k",
+   .machine = "-M virt -netdev user,id=net0 -device virtio-net-device,netdev=net0",
+   .console = "ttyS0", .image = "vmlinux", .disk = VIRTIO_DISK,
+   .kconf = "OPENRISC_HAVE_INST_FF1,OPENRISC_HAVE_INST_FL1,"
+            "OPENRISC_HAVE_INST_MUL,OPENRISC_HAVE_INST_DIV,"
+            "SERIAL_8250,SERIAL_8250_CONSOLE,SERIAL_OF_PLATFORM,RTC_CLASS,"
+            "RTC_HCTOSYS,RTC_DRV_GOLDFISH,NET_CORE,VIRTIO_MENU,VIRTIO_NET,"
+            "VIRTIO_BLK,VIRTIO_MMIO,POWER_RESET,POWER_RESET_SYSCON,"
+            "POWER_RESET_SYSCON_POWEROFF",
+   .glibcnote = "its compiler is built from source with musl"},
+  {.name = "sh4eb", .gcc = "sh4eb-linux-musl",
+   .gccconf = "--with-cpu=sh4 --with-multilib-list=m4,m4-nofpu",
+   .karch = "sh", .qemu = "sh4eb",
+   .machine = "-M r2d -serial null -serial mon:stdio", .console = "ttySC1",
+   .image = "arch/sh/boot/zImage", .disk = HDA,
+   .kconf = "CPU_SUBTYPE_SH7751R,MMU,VSYSCALL,SH_FPU,SH_RTS7751R2D,"
+            "RTS7751R2D_PLUS,SERIAL_SH_SCI,SERIAL_SH_SCI_CONSOLE,PCI,"
+            "NET_VENDOR_REALTEK,8139CP,BLK_DEV_SD,ATA,ATA_SFF,ATA_BMDMA,"
+            "PATA_PLATFORM,BINFMT_ELF_FDPIC,BINFMT_FLAT,CPU_BIG_ENDIAN",
+   .kconfig = "CONFIG_MEMORY_START=0x0c000000", .typems = 20,
+   .glibcnote = "its compiler is built from source with musl"},
   {0}
 };
 
