@@ -160,7 +160,7 @@ const struct target targets[] = {
   {.name = "microblaze", .gcc = "microblaze-linux-musl",
    .karch = "microblaze", .qemu = "microblaze",
    .machine = "-M petalogix-s3adsp1800", .console = "ttyUL0",
-   .image = "arch/microblaze/boot/linux.bin", .disk = HDA,
+   .image = "vmlinux", .disk = HDA,
    .kconf = "MMU,CPU_BIG_ENDIAN,SERIAL_UARTLITE,SERIAL_UARTLITE_CONSOLE,"
             "XILINX_EMACLITE,NET_VENDOR_XILINX",
    .kconfig = "CONFIG_XILINX_MICROBLAZE0_FAMILY=\"spartan3adsp\"\n"

@@ -85,29 +85,42 @@ static char *compiler_for(const struct target *t, int build)
   }
 }
 
+/* Append " NAME" to the list *l */
+static void add(char **l, const char *name)
+{
+  char *more = xprintf("%s %s", *l, name);
+
+  free(*l);
+  *l = more;
+}
+
 /* The targets with a compiler here (or one that can be built), then a
- * line on those built from source */
+ * line on those built from source, grouped by state */
 static int list(FILE *f)
 {
   const struct target *t;
-  char *src = xstrdup("");
-  int n = 0;
+  char *l[3] = {xstrdup(""), xstrdup(""), xstrdup("")};
+  static const char *const state[3] = {"built:", "not built yet (./cross TARGET "
+    "builds it first, about half an hour):", "no sources (make deps-all):"};
+  int n = 0, i;
 
   for (t = targets; t->name; t++) {
-    char *c = compiler_for(t, 0), *more;
+    char *c = compiler_for(t, 0);
 
     if (c) fprintf(f, "%s%s", n++ ? " " : "", t->name);
-    if (t->gcc) {
-      more = xprintf("%s %s (%s)", src, t->name, !c ? "no sources: make deps-all"
-                     : *c ? "built" : "not built yet: cross builds it first");
-      free(src);
-      src = more;
-    }
+    if (t->gcc) add(&l[!c ? 2 : *c ? 0 : 1], t->name);
     free(c);
   }
   fputc('\n', f);
-  if (*src) fprintf(f, "compilers from source, in toolchain/:%s\n", src);
-  free(src);
+  if (*l[0] || *l[1] || *l[2]) {
+    const char *sep = "";
+
+    fputs("compilers from source, in toolchain/: ", f);
+    for (i = 0; i < 3; i++)
+      if (*l[i]) fprintf(f, "%s%s%s", sep, state[i], l[i]), sep = "; ";
+    fputc('\n', f);
+  }
+  for (i = 0; i < 3; i++) free(l[i]);
   return n;
 }
 
