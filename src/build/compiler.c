@@ -72,15 +72,16 @@ static char *toolchain_dir(struct ctx *c, int loud)
   int i, rc = 0;
 
   char *msrc = source_path(c->download, "musl");
-  char *mid = msrc ? source_id(msrc) : 0;
 
   key_init(&k, "toolchain");
   key_str(&k, "recipe", RECIPE);
   for (i = 0; gnusrc[i].name; i++) key_str(&k, gnusrc[i].file, gnusrc[i].sha256);
-  key_str(&k, "musl", msrc);
-  key_str(&k, "musl id", mid);
+  /* musl by its name and content, not where the checkout is: a toolchain
+   * is worth keeping when the checkout moves or toolchain/ is shared */
+  key_str(&k, "musl", msrc ? strrchr(msrc, '/') + 1 : 0);
+  if (msrc) rc = is_dir(msrc) ? key_tree(&k, "musl", msrc, 1)
+                              : key_file(&k, "musl", msrc);
   free(msrc);
-  free(mid);
   for (i = 0; muslconf[i]; i++) key_str(&k, "musl conf", muslconf[i]);
   for (i = 0; binutils_conf[i]; i++) key_str(&k, "binutils", binutils_conf[i]);
   for (i = 0; gcc_conf[i]; i++) key_str(&k, "gcc", gcc_conf[i]);
