@@ -101,7 +101,7 @@ static int list(FILE *f)
   const struct target *t;
   char *l[3] = {xstrdup(""), xstrdup(""), xstrdup("")};
   static const char *const state[3] = {"built:", "not built yet (./cross TARGET "
-    "builds it first, about half an hour):", "no sources (make deps-all):"};
+    "builds it first, about 20 minutes):", "no sources (make deps-all):"};
   int n = 0, i;
 
   for (t = targets; t->name; t++) {

@@ -122,8 +122,10 @@ static int h_note(struct ctx *c, char **argv)
   const char *libc = ctx_get(c, "LIBC");
   int glibc = (libc && !strcmp(libc, "glibc")) || (t && t->nomusl);
 
-  if (t && t->note) printf("%s\n", t->note);
-  else if (t && glibc && t->glibcnote) printf("%s\n", t->glibcnote);
+  /* "skip": it can't be built; "known": it builds and boots, and the
+   * reason names the checks it can't pass */
+  if (t && glibc && t->glibcnote) printf("skip %s\n", t->glibcnote);
+  else if (t && t->note) printf("known %s\n", t->note);
   return !t;
 }
 
@@ -142,8 +144,8 @@ static const struct verb {
   {"miniconfig", "TARGET", "print the target's miniconfig", 1, h_miniconfig},
   {"symcheck", "MINICONF CONFIG", "symbols that did not stick", 2, h_symcheck},
   {"targets", "", "the target table's names", 0, h_targets},
-  {"note", "TARGET", "why a target can't pass here (with $LIBC), if it can't",
-   1, h_note},
+  {"note", "TARGET", "why it can't pass (with $LIBC): skip|known WHY", 1,
+   h_note},
   {0, 0, 0, 0, 0}
 };
 
