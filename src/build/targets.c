@@ -30,6 +30,17 @@
                 "HVC_CONSOLE,PPC_TRANSACTIONAL_MEM,PPC_DISABLE_WERROR," \
                 "SECTION_MISMATCH_WARN_ONLY,RTC_CLASS"
 
+/* A NIC on virtio-mmio, beside the disk, for boards with none unless asked */
+#define VIRTIO_NIC "-netdev user,id=net0 -device virtio-net-device,netdev=net0"
+/* sh4 and sh4eb: the r2d board, its console on the second SCIF */
+#define R2D "-M r2d -serial null -serial mon:stdio"
+#define R2DCONF "CPU_SUBTYPE_SH7751R,MMU,VSYSCALL,SH_FPU,SH_RTS7751R2D," \
+  "RTS7751R2D_PLUS,SERIAL_SH_SCI,SERIAL_SH_SCI_CONSOLE,PCI," \
+  "NET_VENDOR_REALTEK,8139CP,BLK_DEV_SD,ATA,ATA_SFF,ATA_BMDMA," \
+  "PATA_PLATFORM,BINFMT_ELF_FDPIC,BINFMT_FLAT"
+#define SH4GCC "--with-cpu=sh4 --with-multilib-list=m4,m4-nofpu"
+#define FROMSOURCE "its compiler is built from source with musl"
+
 const struct target targets[] = {
   {.name = "x86_64", .debian = "x86_64-linux-gnu-",
    .karch = "x86", .qemu = "x86_64", .machine = PCFAST,
@@ -126,7 +137,7 @@ const struct target targets[] = {
   {.name = "riscv64", .debian = "riscv64-linux-gnu-",
    .karch = "riscv", .qemu = "riscv64",
    /* no NIC unless asked for: one on virtio-mmio, like the disk */
-   .machine = "-M virt -netdev user,id=net0 -device virtio-net-device,netdev=net0",
+   .machine = "-M virt " VIRTIO_NIC,
    .console = "ttyS0", .image = "arch/riscv/boot/Image", .disk = VIRTIO_DISK,
    .kconf = "MMU,ARCH_RV64I,SERIAL_8250,SERIAL_8250_CONSOLE,SERIAL_OF_PLATFORM,"
             "RTC_CLASS,RTC_HCTOSYS,RTC_DRV_GOLDFISH,NET_CORE,VIRTIO_MENU,"
@@ -144,17 +155,14 @@ const struct target targets[] = {
    * (the kernel builds with -m4-nofpu). Its console (SCIF) loses
    * characters typed faster than about one per 20 ms. */
   {.name = "sh4", .gcc = "sh4-linux-musl",
-   .gccconf = "--with-cpu=sh4 --with-multilib-list=m4,m4-nofpu",
+   .gccconf = SH4GCC,
    .karch = "sh", .qemu = "sh4",
-   .machine = "-M r2d -serial null -serial mon:stdio", .console = "ttySC1",
+   .machine = R2D, .console = "ttySC1",
    .image = "arch/sh/boot/zImage", .disk = HDA,
-   .kconf = "CPU_SUBTYPE_SH7751R,MMU,VSYSCALL,SH_FPU,SH_RTS7751R2D,"
-            "RTS7751R2D_PLUS,SERIAL_SH_SCI,SERIAL_SH_SCI_CONSOLE,PCI,"
-            "NET_VENDOR_REALTEK,8139CP,BLK_DEV_SD,ATA,ATA_SFF,ATA_BMDMA,"
-            "PATA_PLATFORM,BINFMT_ELF_FDPIC,BINFMT_FLAT",
+   .kconf = R2DCONF,
    .kconfig = "CONFIG_MEMORY_START=0x0c000000", .typems = 20,
-   .glibcnote = "its compiler is built from source with musl (Debian's sh4 "
-                "gcc 12 miscompiles: GCC bug 106609)"},
+   .glibcnote = FROMSOURCE " (Debian's sh4 gcc 12 miscompiles: GCC bug "
+                "106609)"},
   /* The targets Debian has no Linux compiler for: theirs is built from
    * source, as for sh4 */
   {.name = "microblaze", .gcc = "microblaze-linux-musl",
@@ -171,12 +179,12 @@ const struct target targets[] = {
    .note = "disk and poweroff can't pass: QEMU's petalogix-s3adsp1800 has no "
            "disk controller (the drive stays unattached) and nothing that "
            "powers it off or resets it (Linux's microblaze power-off spins)",
-   .glibcnote = "its compiler is built from source with musl"},
+   .glibcnote = FROMSOURCE},
   {.name = "or1k", .gcc = "or1k-linux-musl",
    /* virt, not or1k-sim: that has no disk and no clock. The device tree
     * comes from QEMU. */
    .karch = "openrisc", .qemu = "or1k",
-   .machine = "-M virt -netdev user,id=net0 -device virtio-net-device,netdev=net0",
+   .machine = "-M virt " VIRTIO_NIC,
    .console = "ttyS0", .image = "vmlinux", .disk = VIRTIO_DISK,
    .kconf = "OPENRISC_HAVE_INST_FF1,OPENRISC_HAVE_INST_FL1,"
             "OPENRISC_HAVE_INST_MUL,OPENRISC_HAVE_INST_DIV,"
@@ -184,22 +192,19 @@ const struct target targets[] = {
             "RTC_HCTOSYS,RTC_DRV_GOLDFISH,NET_CORE,VIRTIO_MENU,VIRTIO_NET,"
             "VIRTIO_BLK,VIRTIO_MMIO,POWER_RESET,POWER_RESET_SYSCON,"
             "POWER_RESET_SYSCON_POWEROFF",
-   .glibcnote = "its compiler is built from source with musl"},
+   .glibcnote = FROMSOURCE},
   {.name = "sh4eb", .gcc = "sh4eb-linux-musl",
-   .gccconf = "--with-cpu=sh4 --with-multilib-list=m4,m4-nofpu",
+   .gccconf = SH4GCC,
    .karch = "sh", .qemu = "sh4eb",
-   .machine = "-M r2d -serial null -serial mon:stdio", .console = "ttySC1",
+   .machine = R2D, .console = "ttySC1",
    .image = "arch/sh/boot/zImage", .disk = HDA,
-   .kconf = "CPU_SUBTYPE_SH7751R,MMU,VSYSCALL,SH_FPU,SH_RTS7751R2D,"
-            "RTS7751R2D_PLUS,SERIAL_SH_SCI,SERIAL_SH_SCI_CONSOLE,PCI,"
-            "NET_VENDOR_REALTEK,8139CP,BLK_DEV_SD,ATA,ATA_SFF,ATA_BMDMA,"
-            "PATA_PLATFORM,BINFMT_ELF_FDPIC,BINFMT_FLAT,CPU_BIG_ENDIAN",
+   .kconf = R2DCONF ",CPU_BIG_ENDIAN",
    .kconfig = "CONFIG_MEMORY_START=0x0c000000", .typems = 20,
    .note = "network and disk can't pass: r2d's PCI NIC (8139) and PATA are "
            "little-endian and Linux 6.1's sh swaps nothing (no sh board "
            "selects SWAP_IO_SPACE): eth0 stays \"link down\" and ata1 finds "
            "no device",
-   .glibcnote = "its compiler is built from source with musl"},
+   .glibcnote = FROMSOURCE},
   {0}
 };
 
