@@ -32,7 +32,9 @@ struct target {
   const char *kconfig;  /* raw .config lines (non-y values), or 0 */
   const char *cflags;   /* extra flags for the target's compiler, or 0 */
   const char *debian;   /* Debian's cross compiler prefix for it */
-  const char *note;     /* why this target can't pass yet, or 0 */
+  const char *cantpass; /* the boottest checks it can't pass ("disk,poweroff"),
+                           or 0: the matrix fails it if one of them passes */
+  const char *note;     /* why it can't pass them */
   const char *nomusl;   /* why it keeps glibc (LIBC=musl can't work), or 0 */
   const char *muslflags;  /* flags musl's ABI needs on Debian's gcc, or 0 */
   const char *glibcnote;  /* why it can't pass with LIBC=glibc, or 0 */

@@ -176,8 +176,8 @@ const struct target targets[] = {
               "CONFIG_XILINX_MICROBLAZE0_USE_PCMP_INSTR=1\n"
               "CONFIG_XILINX_MICROBLAZE0_USE_BARREL=1\n"
               "CONFIG_XILINX_MICROBLAZE0_USE_HW_MUL=1",
-   .note = "disk and poweroff can't pass: QEMU's petalogix-s3adsp1800 has no "
-           "disk controller (the drive stays unattached) and nothing that "
+   .cantpass = "disk,poweroff",
+   .note = "QEMU's petalogix-s3adsp1800 has no disk controller (the drive stays unattached) and nothing that "
            "powers it off or resets it (Linux's microblaze power-off spins)",
    .glibcnote = FROMSOURCE},
   {.name = "or1k", .gcc = "or1k-linux-musl",
@@ -200,7 +200,8 @@ const struct target targets[] = {
    .image = "arch/sh/boot/zImage", .disk = HDA,
    .kconf = R2DCONF ",CPU_BIG_ENDIAN",
    .kconfig = "CONFIG_MEMORY_START=0x0c000000", .typems = 20,
-   .note = "network and disk can't pass: r2d's PCI NIC (8139) and PATA are "
+   .cantpass = "network,disk",
+   .note = "r2d's PCI NIC (8139) and PATA are "
            "little-endian and Linux 6.1's sh swaps nothing (no sh board "
            "selects SWAP_IO_SPACE): eth0 stays \"link down\" and ata1 finds "
            "no device",

@@ -122,10 +122,10 @@ static int h_note(struct ctx *c, char **argv)
   const char *libc = ctx_get(c, "LIBC");
   int glibc = (libc && !strcmp(libc, "glibc")) || (t && t->nomusl);
 
-  /* "skip": it can't be built; "known": it builds and boots, and the
-   * reason names the checks it can't pass */
+  /* "skip": it can't be built; "known CHECKS": it builds and boots, and
+   * can't pass those checks (comma-separated) */
   if (t && glibc && t->glibcnote) printf("skip %s\n", t->glibcnote);
-  else if (t && t->note) printf("known %s\n", t->note);
+  else if (t && t->cantpass) printf("known %s %s\n", t->cantpass, t->note);
   return !t;
 }
 
@@ -144,8 +144,7 @@ static const struct verb {
   {"miniconfig", "TARGET", "print the target's miniconfig", 1, h_miniconfig},
   {"symcheck", "MINICONF CONFIG", "symbols that did not stick", 2, h_symcheck},
   {"targets", "", "the target table's names", 0, h_targets},
-  {"note", "TARGET", "why it can't pass (with $LIBC): skip|known WHY", 1,
-   h_note},
+  {"note", "TARGET", "with $LIBC: skip WHY | known CHECKS WHY", 1, h_note},
   {0, 0, 0, 0, 0}
 };
 
