@@ -52,7 +52,11 @@ demo: deps all
 bench: deps all
 	bench/run
 
+# each library file uses only those lib.h lists above it
+layers: all
+	scripts/layers
+
 clean-build:
 	rm -rf obj tests/bin mkroot $(NAMES)
 
-.PHONY: all deps deps-all check check-all demo bench tests clean-build
+.PHONY: all deps deps-all check check-all demo bench tests layers clean-build

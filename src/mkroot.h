@@ -149,6 +149,5 @@ int boottest_main(int argc, char **argv);
 int helper_main(int argc, char **argv);
 char *launch_script(const char *top, const char *name);
 int built_targets(const char *top, char ***out);
-char *checkout_top(void);
 
 #endif

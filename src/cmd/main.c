@@ -13,8 +13,9 @@ static void usage_cross(FILE *f)
 "cross                 list the targets that have a compiler here, and the\n"
 "                      compilers mkroot builds from source (toolchain/)\n"
 "cross TARGET CMD...   run CMD with CROSS_COMPILE set for TARGET; a compiler\n"
-"                      built from source (sh4) is built first if missing:\n"
-"                      binutils, gcc and musl from make deps-all's sources\n"
+"                      built from source (those cross lists) is built first\n"
+"                      if missing: binutils, gcc and musl from make\n"
+"                      deps-all's sources\n"
 "cross all CMD...      every target in turn; output/TARGET/log.txt each, the\n"
 "                      terminal output in output/TARGET/cross.txt, a failed\n"
 "                      target renamed output/TARGET.failed; side by side as\n"
@@ -42,7 +43,9 @@ static void usage_boottest(FILE *f)
         "Boot output/TARGET (every built one by default) with a disk image\n"
         "and an HTTP server on 127.0.0.1, and check: prompt, typing, date\n"
         "(within a few seconds of the host), network, disk, user (a user\n"
-        "name resolves), hosts (localhost resolves), poweroff.\n"
+        "name resolves), hosts (localhost resolves), ssh (when the root has\n"
+"dropbear: a command over ssh answers, a file sent with scp reads back),\n"
+"poweroff.\n"
         "BOOTTEST_TIMEOUT=seconds per target (default 300).\n", f);
 }
 

@@ -6,10 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <dirent.h>
 #include <libgen.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -131,31 +129,6 @@ void newfile_abort(struct newfile *f)
   free(f->tmp);
   free(f->path);
   f->tmp = f->path = 0;
-}
-
-/* Temporary files or directories (NAME.partPID) in dir of processes that
- * were killed outright: those whose PID is gone. With prefix, only
- * PREFIX.partPID. */
-void remove_stale_parts(const char *dir, const char *prefix)
-{
-  DIR *d = opendir(dir);
-  struct dirent *e;
-
-  while (d && (e = readdir(d))) {
-    char *part, *p;
-    unsigned long long pid;
-
-    if (prefix) part = strncmp(e->d_name, prefix, strlen(prefix)) ? 0
-                       : e->d_name + strlen(prefix);
-    else part = strstr(e->d_name, ".part");
-    if (!part || strncmp(part, ".part", 5) || parse_uint(part + 5, 1 << 30, &pid)
-        || !pid || !kill((pid_t)pid, 0))
-      continue;
-    p = xprintf("%s/%s", dir, e->d_name);
-    rmrf(p);
-    free(p);
-  }
-  if (d) closedir(d);
 }
 
 int write_file(const char *path, const char *text, mode_t mode)

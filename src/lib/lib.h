@@ -1,7 +1,17 @@
-/* lib.h: the library every command and step shares: memory and messages
- * (util.c), files (file.c), the one tree walker (walk.c), child processes
- * and interrupts (proc.c), the build log (log.c), sources (sources.c) and
- * tarball extraction (extract.c). Nothing here knows about a build. */
+/* lib.h: the library every command and step shares. Nothing here knows
+ * about a build. Its files, each using only those listed above it (no
+ * circle: "make layers" checks it):
+ *   util.c     memory, strings, messages
+ *   hash.c     a file's SHA-1 or SHA-256
+ *   proc.c     child processes, temporary files, interrupts
+ *   file.c     files and directories; a file written whole (newfile)
+ *   walk.c     the one tree walker; deleting a tree
+ *   log.c      the build's log: stage lines, progress, a failure's tail
+ *   run.c      running a program, its output into the log
+ *   copy.c     copying a tree as it is
+ *   extract.c  unpacking a tarball safely
+ *   key.c      a step's key
+ *   sources.c  download, setupfor, cleanup */
 #ifndef LIB_H
 #define LIB_H
 
@@ -11,13 +21,15 @@
 #include <sys/types.h>
 
 /* util.c: memory, strings, messages. Messages start with the command's
- * name (progname, set once by main) and name their object: "thing: why". */
+ * name (progname, set once by main) and name their object: "thing: why".
+ * They go to stderr and, once msg_copy names it, the build's log. */
 extern const char *progname;
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void msg_copy(int fd);
 void error_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void perror_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void error_exit(const char *fmt, ...)
@@ -28,6 +40,24 @@ int valid_name(const char *s);
 int parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 char *shell_quote(const char *s);
 int is_true(const char *s);
+
+/* hash.c: 1 for a SHA-1 (40 hex digits), 2 for a SHA-256, else 0; a
+ * file's hash in hex */
+int hash_form(const char *hash);
+int file_hash(const char *path, int sha256, char out[65]);
+
+/* proc.c: children, interrupts. A child started with fork_child() gets
+ * its own process group; on SIGINT, SIGTERM or SIGHUP every registered
+ * group gets SIGTERM (then SIGKILL), registered temporary files are
+ * removed, and we die of the same signal: nothing keeps running, nothing
+ * half-written stays. */
+void proc_init(void);
+void child_add(pid_t pid);
+void child_del(pid_t pid);
+void tmpfile_add(const char *path);
+void tmpfile_del(const char *path);
+pid_t fork_child(void);
+int wait_child(pid_t pid, int *status);
 
 /* file.c: files and directories */
 int mkdirp(const char *path, mode_t mode);
@@ -47,7 +77,6 @@ int newfile_open(struct newfile *f, const char *path, mode_t mode);
 int newfile_write(struct newfile *f, const void *buf, size_t len);
 int newfile_commit(struct newfile *f);
 void newfile_abort(struct newfile *f);
-void remove_stale_parts(const char *dir, const char *prefix);
 
 /* walk.c: the one tree walker. fn is called for each entry, directories
  * before their contents and again after them (post set); never through a
@@ -66,31 +95,12 @@ struct walk {
 int walk_tree(const char *start, int (*fn)(struct walk *), void *arg,
               int fixperm);
 int rmrf(const char *path);
-int copy_tree(const char *from, const char *to);
-int copy_source(const char *from, const char *to);
-
-/* proc.c: children, interrupts. A child started with run() gets its own
- * process group; on SIGINT, SIGTERM or SIGHUP every registered group gets
- * SIGTERM (then SIGKILL), registered temporary files are removed, and we
- * die of the same signal: nothing keeps running, nothing half-written stays. */
-void proc_init(void);
-void child_add(pid_t pid);
-void child_del(pid_t pid);
-void tmpfile_add(const char *path);
-void tmpfile_del(const char *path);
-pid_t fork_child(void);
-int wait_child(pid_t pid, int *status);
-int run(char *const env[], const char *dir, char *const argv[]);
-int runl(char *const env[], const char *arg0, ...)
-  __attribute__((sentinel));
-char *run_line(char *const env[], char *const argv[]);
-char *which(const char *path_var, const char *name);
+void remove_stale_parts(const char *dir, const char *prefix);
 
 /* log.c: stage lines to the terminal and the log, commands' output to the
  * log only, so a failure shows the log's last lines and its path */
 int log_open(const char *path, const char *cmdlog, const char *title);
 int log_fd(void);
-int cmdlog_fd(void);
 const char *log_path(void);
 void stage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -98,23 +108,20 @@ void log_fail(const char *what);
 void log_cmd(char *const argv[]);
 void progress(const char *what, long secs);
 
-/* sources.c: download HASH URL, setupfor NAME, cleanup */
-struct fetchopts {
-  const char *mirror;            /* "URL URL ...", tried first */
-  unsigned long long maxbytes;   /* size cap */
-  long timeout;                  /* seconds, whole transfer */
-};
-int hash_form(const char *hash);
-int file_hash(const char *path, int sha256, char out[65]);
-char *url_file(const char *url);
-char *package_name(const char *file);
-int archive_suffix(const char *file);
-int download(const char *dl, const char *hash, const char *url,
-             const struct fetchopts *o);
-int setupfor(const char *dl, const char *build, const char *name, char **dir,
-             char **from);
-int cleanup(const char *build, const char *dir);
-char *source_path(const char *dl, const char *name);
+/* run.c: a program run in its own process group, its output into the log */
+char *which(const char *path_var, const char *name);
+int run(char *const env[], const char *dir, char *const argv[]);
+int runl(char *const env[], const char *arg0, ...)
+  __attribute__((sentinel));
+char *run_line(char *const env[], char *const argv[]);
+
+/* copy.c: a tree copied as it is (modes, times, hard links) */
+int copy_tree(const char *from, const char *to);
+int copy_source(const char *from, const char *to);
+
+/* extract.c: a tarball unpacked with nothing landing outside dest */
+int extract_archive(const char *tarball, const char *dest, int strip);
+int links_inside(const char *root);
 
 /* key.c: a step's key, the SHA-256 of everything it reads */
 struct key { void *md; };
@@ -125,8 +132,20 @@ int key_tool(struct key *k, const char *label, const char *path);
 int key_tree(struct key *k, const char *label, const char *dir, int content);
 void key_done(struct key *k, char out[65]);
 
-/* extract.c */
-int extract_archive(const char *tarball, const char *dest, int strip);
-int links_inside(const char *root);
+/* sources.c: download HASH URL, setupfor NAME, cleanup */
+struct fetchopts {
+  const char *mirror;            /* "URL URL ...", tried first */
+  unsigned long long maxbytes;   /* size cap */
+  long timeout;                  /* seconds, whole transfer */
+};
+char *url_file(const char *url);
+char *package_name(const char *file);
+int archive_suffix(const char *file);
+int download(const char *dl, const char *hash, const char *url,
+             const struct fetchopts *o);
+int setupfor(const char *dl, const char *build, const char *name, char **dir,
+             char **from);
+int cleanup(const char *build, const char *dir);
+char *source_path(const char *dl, const char *name);
 
 #endif

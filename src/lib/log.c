@@ -16,7 +16,6 @@ static int logfd = -1, cmdfd = -1;
 static char *logname, *title;
 
 int log_fd(void) { return logfd; }
-int cmdlog_fd(void) { return cmdfd; }
 const char *log_path(void) { return logname ? logname : "(no log)"; }
 
 int log_open(const char *path, const char *cmdlog, const char *what)
@@ -27,6 +26,7 @@ int log_open(const char *path, const char *cmdlog, const char *what)
     perror_msg("%s", path);
     return -1;
   }
+  msg_copy(logfd);
   logname = xstrdup(path);
   title = xstrdup(what);
   if (cmdlog) {

@@ -11,6 +11,14 @@
 
 const char *progname = "mkroot";
 
+/* The build's log, where every message is copied too (log.c opens it) */
+static int msgfd = -1;
+
+void msg_copy(int fd)
+{
+  msgfd = fd;
+}
+
 static void oom(void)
 {
   static const char msg[] = "out of memory\n";
@@ -70,7 +78,7 @@ static void msg(const char *fmt, va_list va, int err)
              : xprintf("%s: %s\n", progname, s);
   fflush(stdout);
   fputs(line, stderr);
-  if (log_fd() >= 0 && write(log_fd(), line, strlen(line)) < 0) {}
+  if (msgfd >= 0 && write(msgfd, line, strlen(line)) < 0) {}
   free(line);
   free(s);
 }

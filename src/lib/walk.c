@@ -1,5 +1,5 @@
-/* walk.c: the one tree walker (toybox's dirtree in small), and the two
- * job built on it here: deleting a tree. The initramfs writer, the tree
+/* walk.c: the one tree walker (toybox's dirtree in small), and the job
+ * built on it here: deleting a tree (and the leftovers of killed writers). The initramfs writer, the tree
  * copy and the step keys walk with it too. Every entry is reached through its
  * directory's descriptor, never through a symlink, so a link inside a tree
  * can't lead a delete or a chmod outside it. */
@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -153,4 +154,29 @@ int rmrf(const char *path)
 {
   if (!exists(path)) return 0;
   return walk_tree(path, rm_entry, 0, 1);
+}
+
+/* Temporary files or directories (NAME.partPID) in dir of processes that
+ * were killed outright: those whose PID is gone. With prefix, only
+ * PREFIX.partPID. */
+void remove_stale_parts(const char *dir, const char *prefix)
+{
+  DIR *d = opendir(dir);
+  struct dirent *e;
+
+  while (d && (e = readdir(d))) {
+    char *part, *p;
+    unsigned long long pid;
+
+    if (prefix) part = strncmp(e->d_name, prefix, strlen(prefix)) ? 0
+                       : e->d_name + strlen(prefix);
+    else part = strstr(e->d_name, ".part");
+    if (!part || strncmp(part, ".part", 5) || parse_uint(part + 5, 1 << 30, &pid)
+        || !pid || !kill((pid_t)pid, 0))
+      continue;
+    p = xprintf("%s/%s", dir, e->d_name);
+    rmrf(p);
+    free(p);
+  }
+  if (d) closedir(d);
 }
