@@ -148,6 +148,7 @@ static int start(struct guest *g, const char *script, char **disk, int ndisk)
     dup2(out[1], 1);
     dup2(out[1], 2);
     close_range(3, ~0U, 0);
+    signal(SIGPIPE, SIG_DFL);
     execv("/bin/sh", argv);
     _exit(127);
   }
@@ -166,6 +167,7 @@ static int expect(struct guest *g, const char *const needles[], double limit)
 {
   for (;;) {
     int i, ms;
+    double left;
     char *hit;
 
     for (i = 0; needles[i]; i++)
@@ -174,8 +176,11 @@ static int expect(struct guest *g, const char *const needles[], double limit)
         g->mark = hit - g->buf + strlen(needles[i]);
         return i;
       }
-    ms = (int)((limit - now_secs()) * 1000);
-    if (ms <= 0) return -1;
+    /* poll takes an int of milliseconds: wait in pieces of at most an
+     * hour, however far off the limit is */
+    left = limit - now_secs();
+    if (left <= 0) return -1;
+    ms = left > 3600 ? 3600 * 1000 : (int)(left * 1000) + 1;
     {
       struct pollfd p = {g->out, POLLIN, 0};
       ssize_t n;
@@ -368,6 +373,9 @@ static int test_one(const char *dir, const char *name, const char *net_marker,
   char *root = xprintf("%s/root", dir);
   int has_ssh = root_has_ssh(root);
 
+  /* a guest that dies mid-test fails its checks; it doesn't kill us
+   * before the target's line is printed */
+  signal(SIGPIPE, SIG_IGN);
   for (i = 0; i < NCHECKS; i++) res[i] = "-";
   if (!has_ssh) res[SSH] = 0;   /* nothing to check */
   if (!(script = launch_script(getcwd(buf, sizeof(buf)) ? buf : ".", name))) {
@@ -483,10 +491,28 @@ int boottest_main(int argc, char **argv)
 {
   char marker[40] = "NET", **names, *top;
   const char *lim = getenv("BOOTTEST_TIMEOUT");
-  double timeout = lim && atof(lim) > 0 ? atof(lim) : 300;
+  unsigned long long secs = 300;
+  double timeout;
   int port, n, i, running = 0, failed = 0, status, jobs = ncpus();
   pid_t server;
 
+  /* a year is more than any guest needs, and far from overflowing */
+  if (lim && *lim && (parse_uint(lim, 366 * 86400ULL, &secs) || !secs)) {
+    error_msg("BOOTTEST_TIMEOUT=%s: not a number of seconds from 1 to %llu",
+              lim, 366 * 86400ULL);
+    return 1;
+  }
+  timeout = secs;
+  /* names first: a bad one is the command line's fault, not a guest's */
+  for (i = 1; i < argc; i++) {
+    char *dir = xprintf("output/%s", argv[i]);
+    int ok = valid_name(argv[i]) && is_dir(dir);
+
+    if (!ok) error_msg("%s: %s", argv[i], valid_name(argv[i])
+                       ? "no such directory under output/" : "bad target name");
+    free(dir);
+    if (!ok) return 1;
+  }
   if (argc > 1) {
     names = argv + 1;
     n = argc - 1;
@@ -501,12 +527,6 @@ int boottest_main(int argc, char **argv)
     char *dir = xprintf("%s/output/%s", top, names[i]);
     pid_t pid;
 
-    if (!valid_name(names[i]) || !is_dir(dir)) {
-      printf("%-12s %s\n", names[i], valid_name(names[i])
-             ? "no such directory under output/" : "bad target name");
-      failed++;
-      continue;
-    }
     while (running >= jobs && reap(server, &status) > 0) {
       running--;
       failed += !WIFEXITED(status) || WEXITSTATUS(status);
