@@ -49,4 +49,49 @@ contains "$out" "prompt:ok typing:FAIL"
 [ $((SECONDS-start)) -lt 60 ] || fail "a dead guest kept boottest $((SECONDS-start))s"
 cd "$TOP"
 
+# --- downloading an older version keeps the newer ones, deletes the older
+mkdir -p "$T/www" "$T/dl"
+tar -czf "$T/www/pkg-1.9.tar.gz" -C "$T" bt
+for f in pkg-2.0.tar.gz pkg-1.10.tar.xz pkg-0.9.tar.gz pkg-1.8.1.tar.bz2; do echo "$f" > "$T/dl/$f"; done
+out="$(DOWNLOAD="$T/dl" "$M" --helper download "$(sha1sum < "$T/www/pkg-1.9.tar.gz" | cut -d' ' -f1)" \
+  "file://$T/www/pkg-1.9.tar.gz" 2>&1)"; expect_rc 0 $? "download an older version"
+for f in pkg-2.0.tar.gz pkg-1.10.tar.xz pkg-1.9.tar.gz; do [ -e "$T/dl/$f" ] || fail "$f deleted: $out"; done
+for f in pkg-0.9.tar.gz pkg-1.8.1.tar.bz2; do [ ! -e "$T/dl/$f" ] || fail "older $f kept"; done
+
+# --- clean: a copy beside someone's build/ and output/ deletes nothing;
+# in a checkout (Makefile, src/mkroot.h, module/) it cleans
+mkdir -p "$T/cl/build/x" "$T/cl/output/y"
+cp "$M" "$T/cl/clean"
+"$T/cl/clean" > "$T/out" 2> "$T/err"; expect_rc 1 $? "a copy of clean outside a checkout"
+one_line "clean outside a checkout" "clean: $T/cl: not a mkroot checkout" "$(cat "$T/out")" "$(cat "$T/err")"
+[ -d "$T/cl/build/x" ] && [ -d "$T/cl/output/y" ] || fail "a copy of clean deleted outside a checkout"
+mkdir -p "$T/cl/src" "$T/cl/module" && touch "$T/cl/src/mkroot.h"
+ln -s /etc/hostname "$T/cl/Makefile"
+"$T/cl/clean" 2> /dev/null; expect_rc 1 $? "clean where the Makefile is a symlink"
+rm "$T/cl/Makefile" && touch "$T/cl/Makefile"
+"$T/cl/clean"; expect_rc 0 $? "clean in a checkout"
+[ ! -e "$T/cl/build" ] && [ ! -e "$T/cl/output" ] || fail "clean in a checkout left build/ or output/"
+
+# --- distcc-server: a mask is read as distccd reads it (a number, leading
+# zeros and all): no spelling lets a large part of the internet in. A
+# stand-in distccd on PATH says what it was given (distccd itself is
+# tests/distcc.sh's).
+mkdir -p "$T/fb"
+printf '#!/bin/sh\necho "$*" > "%s/distccd.args"\n' "$T" > "$T/fb/distccd"
+printf '#!/bin/sh\n' > "$T/fb/update-distcc-symlinks"
+chmod +x "$T/fb/distccd" "$T/fb/update-distcc-symlinks"
+for a in 0.0.0.0/0 0.0.0.0/00 0.0.0.0/000 1.2.3.4/0 1.2.3.4/07 0.0.0.0/1 0/0 1.2.3.4/ 1.2.3.4/+0 \
+    1.2.3.4/-0 1.2.3.4/33 1.2.3.4/0x8 01.2.3.4 256.1.1.1 1.2.3 " 1.2.3.4" "1.2.3.4/24 " \
+    "$(printf '1.2.3.4/24\nmkroot: x')" ::/0; do
+  rm -f "$T/distccd.args"
+  PATH="$T/fb:$PATH" scripts/distcc-server "$a" > "$T/out" 2> "$T/err"; expect_rc 1 $? "distcc-server '$a'"
+  [ ! -e "$T/distccd.args" ] || fail "distcc-server '$a' started distccd: $(cat "$T/distccd.args")"
+  one_line "distcc-server '$a'" "distcc-server: " "$(cat "$T/out")" "$(cat "$T/err")"
+done
+for a in 10.0.0.0/08:10.0.0.0/8 192.168.1.7:192.168.1.7/32 127.0.0.1/32:127.0.0.1/32; do
+  rm -f "$T/distccd.args"
+  PATH="$T/fb:$PATH" scripts/distcc-server "${a%%:*}" > /dev/null 2>&1; expect_rc 0 $? "distcc-server ${a%%:*}"
+  contains "$(cat "$T/distccd.args")" "--allow ${a#*:}"
+done
+
 pass

@@ -34,7 +34,8 @@ static void usage_clean(FILE *f)
 {
   fputs("usage: clean\n\n"
         "Delete output/ and build/ of the mkroot checkout this program is\n"
-        "in; download/ stays.\n", f);
+        "in; download/ stays. A copy of this program outside a checkout\n"
+        "deletes nothing.\n", f);
 }
 
 static void usage_boottest(FILE *f)

@@ -164,7 +164,22 @@ static int fetch(const char *url, const char *file, struct newfile *f,
   return 1;
 }
 
-/* After FILE arrived, delete other tarballs of the same package */
+/* Is tarball a an older version than b? Their names without the archive
+ * suffix, compared as versions: pkg-1.9.tar.xz is older than
+ * pkg-1.10.tar.gz; pkg-1.0.tar.xz is not older than pkg-1.0.tar.gz. */
+static int older(const char *a, const char *b)
+{
+  char *va = xstrndup(a, strlen(a) - archive_suffix(a));
+  char *vb = xstrndup(b, strlen(b) - archive_suffix(b));
+  int rc = strverscmp(va, vb) < 0;
+
+  free(va);
+  free(vb);
+  return rc;
+}
+
+/* After FILE arrived, delete the older tarballs of the same package (a
+ * newer one may be what another build uses) */
 static void remove_old(const char *dl, const char *name, const char *file)
 {
   struct dirent *e;
@@ -174,7 +189,7 @@ static void remove_old(const char *dl, const char *name, const char *file)
     char *n;
 
     if (e->d_type != DT_REG || !strcmp(e->d_name, file)
-        || !archive_suffix(e->d_name)) continue;
+        || !archive_suffix(e->d_name) || !older(e->d_name, file)) continue;
     n = package_name(e->d_name);
     if (!strcmp(n, name) && !unlinkat(dirfd(d), e->d_name, 0))
       say("%s: removed older version", e->d_name);
