@@ -56,7 +56,11 @@ bench: deps all
 layers: all
 	scripts/layers
 
+# the README's lists from mkroot's tables
+doc: all
+	scripts/doc
+
 clean-build:
 	rm -rf obj tests/bin mkroot $(NAMES)
 
-.PHONY: all deps deps-all check check-all demo bench tests layers clean-build
+.PHONY: all deps deps-all check check-all demo bench tests layers doc clean-build

@@ -18,6 +18,20 @@ int parse_args(int argc, char **argv, struct args *a, char **why);
 int env_keep(const char *name);
 void mkroot_usage(FILE *f);
 
+/* build/vars.c: every variable read by name, as a table: --help's list,
+ * the README's, checks on values, near-miss names */
+enum var_who { V_BUILD, V_MODULE, V_COMMAND, V_SET, V_GUEST };
+struct var {
+  const char *name, *dflt, *meaning;
+  const char *(*check)(const char *value);  /* why a value is bad, or 0 */
+  enum var_who who;   /* who reads it */
+};
+extern const struct var vars[];
+const struct var *var_find(const char *name);
+int var_check(const char *name, const char *value);
+void vars_usage(FILE *f);
+void vars_markdown(FILE *f);
+
 /* build/targets.c: the target table */
 struct target {
   const char *name;     /* mkroot's name, as in output/NAME */
@@ -73,6 +87,7 @@ int ctx_is(const struct ctx *c, const char *name);
 int ctx_epoch(const struct ctx *c, long long *out);
 int ctx_fetchopts(const struct ctx *c, struct fetchopts *o);
 int ctx_init(struct ctx *c, struct args *a);
+int vars_check(struct ctx *c);
 int ctx_from_env(struct ctx *c);
 void ctx_export(struct ctx *c);
 int ctx_load_env(struct ctx *c, const char *path);

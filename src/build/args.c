@@ -19,11 +19,10 @@ void mkroot_usage(FILE *f)
 "-d  only download and verify sources, build nothing\n"
 "-l  record each command the build runs in output/TARGET/cmdlog.txt\n"
 "\n"
-"NAME=VALUE sets a variable for the build: CROSS_COMPILE, TARGET, LINUX,\n"
-"KEXTRA, KARGS, QEMU_MORE, MIRROR, NO_CLEANUP, MODULES (extra module\n"
-"directories), SOURCE_DATE_EPOCH, STRICT, DOWNLOAD_MAX, DOWNLOAD_TIMEOUT,\n"
-"... The build sees only HOME, PATH, CROSS_COMPILE, the *_proxy variables\n"
-"and these.\n", f);
+"NAME=VALUE sets a variable for the build. The build sees only HOME, PATH,\n"
+"CROSS_COMPILE, the *_proxy variables and these; a module may read a\n"
+"variable of its own.\n", f);
+  vars_usage(f);
 }
 
 /* A variable name: letters, digits and underscores, not starting with a digit */

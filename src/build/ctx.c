@@ -62,11 +62,8 @@ int ctx_epoch(const struct ctx *c, long long *out)
   const char *s = ctx_get(c, "SOURCE_DATE_EPOCH");
   unsigned long long v = 0;
 
-  if (s && *s && parse_uint(s, 0xffffffffULL, &v)) {
-    error_msg("SOURCE_DATE_EPOCH=%s: not a number of seconds from 0 to "
-              "4294967295", s);
-    return -1;
-  }
+  if (var_check("SOURCE_DATE_EPOCH", s)) return -1;
+  if (s && *s) parse_uint(s, 0xffffffffULL, &v);
   *out = (long long)v;
   return 0;
 }
@@ -81,20 +78,10 @@ int ctx_fetchopts(const struct ctx *c, struct fetchopts *o)
   o->mirror = ctx_get(c, "MIRROR");
   o->maxbytes = 2ULL << 30;
   o->timeout = 3600;
-  if (max && *max) {
-    if (parse_uint(max, ~0ULL >> 1, &v) || !v) {
-      error_msg("DOWNLOAD_MAX=%s: not a number of bytes", max);
-      return -1;
-    }
-    o->maxbytes = v;
-  }
-  if (t && *t) {
-    if (parse_uint(t, LONG_MAX, &v) || !v) {
-      error_msg("DOWNLOAD_TIMEOUT=%s: not a number of seconds", t);
-      return -1;
-    }
-    o->timeout = (long)v;
-  }
+  if (var_check("DOWNLOAD_MAX", max) || var_check("DOWNLOAD_TIMEOUT", t))
+    return -1;
+  if (max && *max && !parse_uint(max, ~0ULL >> 1, &v)) o->maxbytes = v;
+  if (t && *t && !parse_uint(t, LONG_MAX, &v)) o->timeout = (long)v;
   return 0;
 }
 
@@ -153,8 +140,6 @@ int ctx_init(struct ctx *c, struct args *a)
   const char *target, *dl, *cross;
   char cwd[PATH_MAX], *why, **e;
   struct utsname u;
-  long long epoch;
-  struct fetchopts o;
   int i;
 
   memset(c, 0, sizeof(*c));
@@ -176,7 +161,7 @@ int ctx_init(struct ctx *c, struct args *a)
   c->top = xstrdup(cwd);
   c->src = self_dir();
   c->path = xstrdup(ctx_get(c, "PATH") ? ctx_get(c, "PATH") : "/usr/bin:/bin");
-  if (ctx_epoch(c, &epoch) || ctx_fetchopts(c, &o)) return -1;
+  if (vars_check(c)) return -1;
   cross = ctx_get(c, "CROSS_COMPILE");
   if (!cross) cross = "";
   if (toolchain_resolve(c, cross, &why)) {
@@ -189,11 +174,7 @@ int ctx_init(struct ctx *c, struct args *a)
   uname(&u);
   target = ctx_get(c, "TARGET");
   if (target && *target) {
-    if (!valid_name(target)) {
-      error_msg("TARGET=%s: bad target name (letters, digits, '.', '_', '+', "
-                "'-')", target);
-      return -1;
-    }
+    if (var_check("TARGET", target)) return -1;
     c->name = xstrdup(target);
     c->target = xstrdup(target);
   } else {

@@ -129,6 +129,13 @@ static int h_note(struct ctx *c, char **argv)
   return !t;
 }
 
+static int h_vars(struct ctx *c, char **argv)
+{
+  (void)c; (void)argv;
+  vars_markdown(stdout);
+  return 0;
+}
+
 static const struct verb {
   const char *name, *args, *what;
   int nargs;
@@ -144,6 +151,7 @@ static const struct verb {
   {"miniconfig", "TARGET", "print the target's miniconfig", 1, h_miniconfig},
   {"symcheck", "MINICONF CONFIG", "symbols that did not stick", 2, h_symcheck},
   {"targets", "", "the target table's names", 0, h_targets},
+  {"vars", "", "the variables table, as the README's markdown", 0, h_vars},
   {"note", "TARGET", "with $LIBC: skip WHY | known CHECKS WHY", 1, h_note},
   {0, 0, 0, 0, 0}
 };

@@ -38,10 +38,7 @@ static int musl_wanted(struct ctx *c, const char *triple)
 {
   const char *libc = ctx_get(c, "LIBC");
 
-  if (libc && *libc && strcmp(libc, "musl") && strcmp(libc, "glibc")) {
-    error_msg("LIBC=%s: musl or glibc", libc);
-    return -1;
-  }
+  if (var_check("LIBC", libc)) return -1;
   if (strstr(triple, "musl")) {   /* already a musl toolchain */
     stage("libc musl (the toolchain's own)");
     return 0;

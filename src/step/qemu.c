@@ -55,10 +55,8 @@ int qemu_memory(struct ctx *c)
   const char *m = ctx_get(c, "QEMU_MEMORY");
   unsigned long long v = 256;
 
-  if (m && *m && (parse_uint(m, 1 << 20, &v) || v < 32)) {
-    error_msg("QEMU_MEMORY=%s: the guest's memory in MiB (32 and up)", m);
-    return -1;
-  }
+  if (var_check("QEMU_MEMORY", m)) return -1;
+  if (m && *m) parse_uint(m, 1 << 20, &v);
   return (int)v;
 }
 
