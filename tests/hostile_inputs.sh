@@ -94,4 +94,37 @@ for a in 10.0.0.0/08:10.0.0.0/8 192.168.1.7:192.168.1.7/32 127.0.0.1/32:127.0.0.
   contains "$(cat "$T/distccd.args")" "--allow ${a#*:}"
 done
 
+# --- names with newlines and escapes, from a tarball, a root and a URL:
+# each message one line, the name escaped (\n, \033), no forged line
+python3 - "$T" << 'EOF2'
+import io, sys, tarfile
+t = sys.argv[1]
+def tar(name, entries):
+    with tarfile.open(f"{t}/{name}", "w:gz") as tf:
+        for n, kind, data in entries:
+            i = tarfile.TarInfo(n)
+            if kind == "file":
+                i.size = len(data); tf.addfile(i, io.BytesIO(data))
+            elif kind == "sym":
+                i.type = tarfile.SYMTYPE; i.linkname = data; tf.addfile(i)
+tar("nl.tar.gz", [("a\nmkroot: all done/../../evil", "file", b"x")])
+tar("esc.tar.gz", [("b\033[2K\rmkroot: ok", "sym", "/etc\n/passwd")])
+EOF2
+forged() { ! grep -q "^mkroot: all done\|^mkroot: ok" <<< "$1" || fail "$2: a forged line: $1"; }
+out="$("$M" --helper extract "$T/nl.tar.gz" "$T/x" 2>&1)"; expect_rc 1 $? "an entry with a newline"
+one_line "an entry with a newline" "mkroot --helper: $T/nl.tar.gz: a\\nmkroot: all done/../../evil: refused" "" "$out"
+forged "$out" "entry with a newline"
+out="$("$M" --helper extract "$T/esc.tar.gz" "$T/x" 2>&1)"; expect_rc 1 $? "an entry with escapes"
+one_line "an entry with escapes" "mkroot --helper: $T/esc.tar.gz: b\\033[2K\\rmkroot: ok: refused" "" "$out"
+[[ "$out" != *$'\033'* ]] || fail "an escape sequence printed raw: $out"
+out="$(DOWNLOAD="$T/dl" "$M" --helper download 0123456789012345678901234567890123456789 \
+  "$(printf 'file:///nowhere/x\nmkroot: all done')" 2>&1)"; expect_rc 1 $? "a URL with a newline"
+one_line "a URL with a newline" "mkroot --helper: file:///nowhere/x\\nmkroot: all done: " "" "$out"
+mkdir -p "$T/nlroot/d" && truncate -s 4G "$T/nlroot/d/$(printf 'huge\nmkroot: all done')"
+out="$("$M" --helper cpio "$T/nlroot" "$T/nl.cpio.gz" 2>&1)"; expect_rc 1 $? "a 4 GiB file with a newline in its name"
+[ "$(printf '%s\n' "$out" | wc -l)" == 2 ] || fail "the root's name split a message: $out"
+contains "$out" "$T/nlroot/d/huge\\nmkroot: all done: 4294967296 bytes"
+forged "$out" "a path with a newline"
+rm -rf "$T/nlroot"
+
 pass

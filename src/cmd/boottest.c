@@ -379,7 +379,7 @@ static int test_one(const char *dir, const char *name, const char *net_marker,
   for (i = 0; i < NCHECKS; i++) res[i] = "-";
   if (!has_ssh) res[SSH] = 0;   /* nothing to check */
   if (!(script = launch_script(getcwd(buf, sizeof(buf)) ? buf : ".", name))) {
-    printf("%-12s no launch script %s/qemu-*.sh\n", name, dir);
+    printf("%-12s no launch script %s/qemu-*.sh\n", name, escape(dir));
     return 1;
   }
   {
@@ -396,7 +396,7 @@ static int test_one(const char *dir, const char *name, const char *net_marker,
   args = disk_argv(t ? t->disk : "-hda %s", disk, &nargs);
   g.log = fopen(xprintf("%s/boottest.log", dir), "we");
   if (!g.log || start(&g, script, args, nargs)) {
-    printf("%-12s can't start %s\n", name, script);
+    printf("%-12s can't start %s\n", name, escape(script));
     return 1;
   }
   g.deadline = t0 + timeout;

@@ -242,7 +242,7 @@ int cross_main(int argc, char **argv)
   if (!t || !(prefix = compiler_for(t, 1))) {
     if (t && t->gcc) return 1;   /* the toolchain builder said why */
     fflush(stdout);
-    fprintf(stderr, "%s: %s: %s; available: ", progname, argv[1],
+    fprintf(stderr, "%s: %s: %s; available: ", progname, escape(argv[1]),
             t ? "no compiler here" : "unknown target");
     list(stderr);
     return 1;

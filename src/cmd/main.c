@@ -87,6 +87,6 @@ int main(int argc, char **argv)
     }
     return c->main(argc, argv);
   }
-  fprintf(stderr, "mkroot: unknown command name '%s'\n", name);
+  fprintf(stderr, "mkroot: unknown command name '%s'\n", escape(name));
   return 1;
 }

@@ -36,6 +36,7 @@ void error_exit(const char *fmt, ...)
   __attribute__((format(printf, 1, 2), noreturn));
 void perror_exit(const char *fmt, ...)
   __attribute__((format(printf, 1, 2), noreturn));
+char *escape(const char *s);
 int valid_name(const char *s);
 int parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 char *shell_quote(const char *s);

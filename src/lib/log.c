@@ -50,12 +50,14 @@ static void both(const char *s)
 void say(const char *fmt, ...)
 {
   va_list va;
-  char *s;
+  char *raw, *s;
 
   va_start(va, fmt);
-  if (vasprintf(&s, fmt, va) < 0) s = 0;
+  if (vasprintf(&raw, fmt, va) < 0) raw = 0;
   va_end(va);
-  if (!s) return;
+  if (!raw) return;
+  s = escape(raw);   /* one line, whatever names it holds */
+  free(raw);
   both(s);
   both("\n");
   free(s);
@@ -65,12 +67,14 @@ void say(const char *fmt, ...)
 void stage(const char *fmt, ...)
 {
   va_list va;
-  char *s, *line;
+  char *raw, *s, *line;
 
   va_start(va, fmt);
-  if (vasprintf(&s, fmt, va) < 0) s = 0;
+  if (vasprintf(&raw, fmt, va) < 0) raw = 0;
   va_end(va);
-  if (!s) return;
+  if (!raw) return;
+  s = escape(raw);
+  free(raw);
   if (isatty(1)) printf("\033]2;%s %s %s\007", progname, title ? title : "", s);
   line = xprintf("=== %s\n", s);
   both(line);
@@ -127,5 +131,6 @@ void log_fail(const char *what)
     free(text);
   }
   fflush(stdout);
-  fprintf(stderr, "%s: %s failed, see %s\n", progname, what, log_path());
+  fprintf(stderr, "%s: %s failed, see %s\n", progname, escape(what),
+          escape(log_path()));
 }

@@ -68,12 +68,36 @@ char *xprintf(const char *fmt, ...)
   return s;
 }
 
-/* One line to stderr and, when a build log is open, to the log */
+/* s with every control character and backslash written as a C escape
+ * ("a\nb" -> "a\\nb", ESC -> "\\033"), as ls -b does: a name from outside
+ * (a tarball's entry, a path in a root, a URL) printed this way can't
+ * split a message or forge another line */
+char *escape(const char *s)
+{
+  static const char from[] = "\\\n\t\r", to[] = "\\ntr";
+  char *out = xmalloc(strlen(s) * 4 + 1), *o = out;
+  const unsigned char *p;
+
+  for (p = (const unsigned char *)s; *p; p++) {
+    const char *c = strchr(from, *p);
+
+    if (c) o += sprintf(o, "\\%c", to[c - from]);
+    else if (*p < 32 || *p == 127) o += sprintf(o, "\\%03o", *p);
+    else *o++ = *p;
+  }
+  *o = 0;
+  return out;
+}
+
+/* One line to stderr and, when a build log is open, to the log: whatever
+ * the message holds, it is one line (escape) */
 static void msg(const char *fmt, va_list va, int err)
 {
-  char *s, *line;
+  char *raw, *s, *line;
 
-  if (vasprintf(&s, fmt, va) < 0) oom();
+  if (vasprintf(&raw, fmt, va) < 0) oom();
+  s = escape(raw);
+  free(raw);
   line = err ? xprintf("%s: %s: %s\n", progname, s, strerror(err))
              : xprintf("%s: %s\n", progname, s);
   fflush(stdout);
