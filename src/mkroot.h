@@ -86,6 +86,7 @@ void ctx_set(struct ctx *c, const char *name, const char *value);
 int ctx_is(const struct ctx *c, const char *name);
 int ctx_epoch(const struct ctx *c, long long *out);
 int ctx_fetchopts(const struct ctx *c, struct fetchopts *o);
+int ctx_caps(const struct ctx *c, struct caps *caps);
 int ctx_init(struct ctx *c, struct args *a);
 int vars_check(struct ctx *c);
 int ctx_from_env(struct ctx *c);

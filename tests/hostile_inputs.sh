@@ -127,4 +127,39 @@ contains "$out" "$T/nlroot/d/huge\\nmkroot: all done: 4294967296 bytes"
 forged "$out" "a path with a newline"
 rm -rf "$T/nlroot"
 
+# --- caps on what a tarball unpacks to: one line naming the tarball and
+# the variable, nothing left; the default cap holds without a variable
+python3 - "$T" << 'EOF2'
+import io, sys, tarfile
+t = sys.argv[1]
+with tarfile.open(f"{t}/dl/zeros-1.tar.gz", "w:gz") as tf:
+    i = tarfile.TarInfo("zeros-1"); i.type = tarfile.DIRTYPE; tf.addfile(i)
+    for n in range(3):
+        i = tarfile.TarInfo(f"zeros-1/z{n}"); i.size = 8 << 20
+        tf.addfile(i, io.BytesIO(bytes(i.size)))
+with tarfile.open(f"{t}/dl/many-1.tar.gz", "w:gz") as tf:
+    for n in range(3000):
+        i = tarfile.TarInfo(f"many-1/f{n}"); tf.addfile(i, io.BytesIO(b""))
+EOF2
+mkdir -p "$T/sp/sparse-1" && truncate -s 5G "$T/sp/sparse-1/big"
+tar -S -czf "$T/dl/sparse-1.tar.gz" -C "$T/sp" sparse-1 && rm -rf "$T/sp"
+[ "$(stat -c %s "$T/dl/zeros-1.tar.gz")" -lt 100000 ] || fail "zeros-1.tar.gz is not small"
+su() { DOWNLOAD="$T/dl" BUILD="$T/b" "$M" --helper setupfor "$@"; }
+for c in "zeros EXTRACT_MAX=20000000 unpacks to more than 20000000 bytes (EXTRACT_MAX), at zeros-1/z2" \
+         "many EXTRACT_MAX_ENTRIES=2000 more than 2000 entries (EXTRACT_MAX_ENTRIES)" \
+         "sparse EXTRACT_MAX= unpacks to more than 4294967296 bytes (EXTRACT_MAX), at sparse-1/big"; do
+  set -- $c; pkg=$1 var=$2; shift 2
+  env "$var" DOWNLOAD="$T/dl" BUILD="$T/b" "$M" --helper setupfor $pkg > "$T/out" 2> "$T/err"
+  expect_rc 1 $? "$pkg with $var"
+  one_line "$pkg with $var" "mkroot --helper: $T/dl/$pkg-1.tar.gz: $*" "$(cat "$T/out")" "$(cat "$T/err")"
+  [ ! -e "$T/b/$pkg" ] || fail "$pkg with $var: left $T/b/$pkg"
+done
+d="$(EXTRACT_MAX=30000000 EXTRACT_MAX_ENTRIES=3001 su zeros)" && [ "$(stat -c %s "$d/z2")" == $((8 << 20)) ] ||
+  fail "zeros within the caps"
+d="$(EXTRACT_MAX_ENTRIES=3000 su many)" && [ -e "$d/f2999" ] || fail "many within the caps"
+out="$(EXTRACT_MAX=lots su zeros 2>&1)"; expect_rc 1 $? "EXTRACT_MAX=lots"
+contains "$out" "EXTRACT_MAX=lots: not a number of bytes"
+# the gzip check reads the file it unpacked, a relative name too
+(cd "$T/dl" && "$M" --helper extract many-1.tar.gz "$T/rel") || fail "a relative tarball name"
+
 pass

@@ -313,21 +313,22 @@ static long long free_mib(const char *dir)
 /* Unpack the sources into work: binutils/, gcc/, musl/ */
 static int unpack(struct ctx *c, const char *work)
 {
-  int i, rc = mkdirp(work, 0755);
+  struct caps caps;
+  int i, rc = ctx_caps(c, &caps) || mkdirp(work, 0755);
 
   stage("toolchain %s: unpack", c->t->gcc);
   for (i = 0; !rc && gnusrc[i].name; i++) {
     char *tar = xprintf("%s/%s", c->download, gnusrc[i].file);
     char *to = xprintf("%s/%s", work, gnusrc[i].name);
 
-    rc = extract_archive(tar, to, 1) || links_inside(to);
+    rc = extract_archive(tar, to, 1, &caps) || links_inside(to);
     free(tar);
     free(to);
   }
   if (!rc) {
     char *src;
 
-    rc = setupfor(c->download, work, "musl", &src, 0);
+    rc = setupfor(c->download, work, "musl", &caps, &src, 0);
     if (!rc) free(src);
   }
   return rc;

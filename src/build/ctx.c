@@ -85,6 +85,24 @@ int ctx_fetchopts(const struct ctx *c, struct fetchopts *o)
   return 0;
 }
 
+/* EXTRACT_MAX (bytes, default 4 GiB) and EXTRACT_MAX_ENTRIES (default a
+ * million): what one tarball may unpack to. The largest source mkroot
+ * knows, the kernel's, is about 1.5 GB in 90,000 entries. */
+int ctx_caps(const struct ctx *c, struct caps *caps)
+{
+  const char *max = ctx_get(c, "EXTRACT_MAX");
+  const char *n = ctx_get(c, "EXTRACT_MAX_ENTRIES");
+  unsigned long long v;
+
+  caps->bytes = CAPS_BYTES;
+  caps->entries = CAPS_ENTRIES;
+  if (var_check("EXTRACT_MAX", max) || var_check("EXTRACT_MAX_ENTRIES", n))
+    return -1;
+  if (max && *max && !parse_uint(max, ~0ULL >> 1, &v)) caps->bytes = v;
+  if (n && *n && !parse_uint(n, ~0ULL >> 1, &v)) caps->entries = v;
+  return 0;
+}
+
 int ctx_run(struct ctx *c, const char *dir, char *const argv[])
 {
   return run(c->env, dir, argv);

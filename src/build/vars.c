@@ -37,6 +37,13 @@ static const char *check_bytes(const char *v)
   return parse_uint(v, ~0ULL >> 1, &n) || !n ? "not a number of bytes" : 0;
 }
 
+static const char *check_count(const char *v)
+{
+  unsigned long long n;
+
+  return parse_uint(v, ~0ULL >> 1, &n) || !n ? "not a number of entries" : 0;
+}
+
 static const char *check_seconds(const char *v)
 {
   unsigned long long n;
@@ -80,6 +87,10 @@ const struct var vars[] = {
    check_bytes, V_BUILD},
   {"DOWNLOAD_TIMEOUT", "3600", "seconds a whole download may take",
    check_seconds, V_BUILD},
+  {"EXTRACT_MAX", "4 GiB", "the most data one tarball may unpack to, in "
+   "bytes", check_bytes, V_BUILD},
+  {"EXTRACT_MAX_ENTRIES", "1000000", "the most entries one tarball may "
+   "unpack to", check_count, V_BUILD},
   {"TOYBOX_URL", 0, "fetch toybox from this URL instead of using "
    "download/toybox", 0, V_BUILD},
   {"TOYBOX_HASH", 0, "the sha1 or sha256 of TOYBOX_URL's file", 0, V_BUILD},
@@ -112,7 +123,7 @@ const struct var vars[] = {
   {"JOBS", "one per core with 2 GiB each", "cross all: targets built side "
    "by side", 0, V_COMMAND},
   {"BOOTTEST_TIMEOUT", "300", "boottest: seconds before a hung guest is "
-   "killed", 0, V_COMMAND},
+   "killed (1 to a year)", 0, V_COMMAND},
   {"ACCEL", "tcg", "the launch script: QEMU's accelerator (kvm)", 0,
    V_COMMAND},
   {"SSH_PORT", "2222", "the launch script: the host port forwarded to the "

@@ -34,9 +34,10 @@ static int h_setupfor(struct ctx *c, char **argv)
 {
   const char *dl, *build, *deps = ctx_get(c, "MKROOT_DEPS");
   char *dir, *from;
+  struct caps caps;
 
-  if (need(c, "DOWNLOAD", &dl) || need(c, "BUILD", &build)
-      || setupfor(dl, build, argv[0], &dir, &from)) return 1;
+  if (need(c, "DOWNLOAD", &dl) || need(c, "BUILD", &build) || ctx_caps(c, &caps)
+      || setupfor(dl, build, argv[0], &caps, &dir, &from)) return 1;
   if (deps) {
     FILE *f = fopen(deps, "ae");
 
@@ -69,9 +70,11 @@ static int h_cpio(struct ctx *c, char **argv)
 static int h_extract(struct ctx *c, char **argv)
 {
   int exists_before = exists(argv[1]);
+  struct caps caps;
 
-  (void)c;
-  if (!extract_archive(argv[0], argv[1], 0) && !links_inside(argv[1])) return 0;
+  if (ctx_caps(c, &caps)) return 1;
+  if (!extract_archive(argv[0], argv[1], 0, &caps) && !links_inside(argv[1]))
+    return 0;
   if (!exists_before) rmrf(argv[1]);
   return 1;
 }

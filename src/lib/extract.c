@@ -5,7 +5,9 @@
  * hard links through symlinks. setuid, setgid, sticky and world-writable
  * bits are dropped. Anything libarchive reports worse than a warning, a
  * short write (a full disk) included, stops the extraction, naming the
- * entry; the caller deletes what was written. libarchive doesn't check a
+ * entry; the caller deletes what was written. So does going past the caps
+ * on bytes and entries, checked against each entry's declared size before
+ * it is written and against the data as it comes. libarchive doesn't check a
  * gzip stream's CRC (and stops reading at tar's end marker), so a gzip
  * tarball is read once more to its end with zlib, which does. */
 #define _GNU_SOURCE
@@ -182,10 +184,29 @@ static const char *entry_problem(struct archive_entry *e, const char *name,
   return why;
 }
 
-/* Copy one entry's data; 0 or -1 with a message naming it */
-static int copy_data(struct archive *a, struct archive *w, const char *tarball,
-                     const char *entry)
+/* What one extraction has used of its caps */
+struct budget { const struct caps *caps; unsigned long long bytes, entries; };
+
+/* Count n more bytes; past the cap: -1 and the line that says so */
+static int spend(struct budget *b, unsigned long long n, const char *tarball,
+                 const char *entry)
 {
+  if (n <= b->caps->bytes - b->bytes) {
+    b->bytes += n;
+    return 0;
+  }
+  error_msg("%s: unpacks to more than %llu bytes (EXTRACT_MAX), at %s",
+            tarball, b->caps->bytes, entry);
+  return -1;
+}
+
+/* Copy one entry's data, counting what goes past its declared size;
+ * 0 or -1 with a message naming it */
+static int copy_data(struct archive *a, struct archive *w, const char *tarball,
+                     const char *entry, struct budget *b,
+                     unsigned long long declared)
+{
+  unsigned long long end = declared;
   const void *buf;
   size_t size;
   la_int64_t off;
@@ -195,6 +216,10 @@ static int copy_data(struct archive *a, struct archive *w, const char *tarball,
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
       error_msg("%s: %s: %s", tarball, entry, archive_error_string(a));
       return -1;
+    }
+    if (off >= 0 && (unsigned long long)off + size > end) {
+      if (spend(b, off + size - end, tarball, entry)) return -1;
+      end = off + size;
     }
     if (archive_write_data_block(w, buf, size, off) != ARCHIVE_OK) {
       error_msg("%s: %s: %s%s%s", tarball, entry, archive_error_string(w),
@@ -207,7 +232,7 @@ static int copy_data(struct archive *a, struct archive *w, const char *tarball,
 }
 
 static int extract_entries(struct archive *a, struct archive *w,
-                           const char *tarball, int strip)
+                           const char *tarball, int strip, struct budget *b)
 {
   struct archive_entry *e;
   int r;
@@ -215,10 +240,16 @@ static int extract_entries(struct archive *a, struct archive *w,
   while ((r = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
     const char *full, *name, *hard, *why;
     char *entry, *nname = 0, *nhard = 0;
+    unsigned long long declared;
     int rc = 0;
 
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
       error_msg("%s: %s", tarball, archive_error_string(a));
+      return -1;
+    }
+    if (++b->entries > b->caps->entries) {
+      error_msg("%s: more than %llu entries (EXTRACT_MAX_ENTRIES)", tarball,
+                b->caps->entries);
       return -1;
     }
     if (!(full = archive_entry_pathname(e))) {
@@ -234,8 +265,11 @@ static int extract_entries(struct archive *a, struct archive *w,
     if ((hard = archive_entry_hardlink(e)) && (hard = strip_path(hard, strip)))
       hard = nhard = normalize(hard);
     entry = xstrdup(full);
-    if ((why = entry_problem(e, name, hard && *hard ? hard : 0))) {
-      error_msg("%s: %s: refused: %s", tarball, entry, why);
+    declared = archive_entry_size_is_set(e) && archive_entry_size(e) > 0
+               ? (unsigned long long)archive_entry_size(e) : 0;
+    if ((why = entry_problem(e, name, hard && *hard ? hard : 0))
+        || spend(b, declared, tarball, entry)) {
+      if (why) error_msg("%s: %s: refused: %s", tarball, entry, why);
       free(entry);
       free(nname);
       free(nhard);
@@ -252,7 +286,7 @@ static int extract_entries(struct archive *a, struct archive *w,
       error_msg("%s: %s: %s", tarball, entry, archive_error_string(w));
       rc = -1;
     } else if (archive_entry_size(e) > 0)
-      rc = copy_data(a, w, tarball, entry);
+      rc = copy_data(a, w, tarball, entry, b, declared);
     if (!rc && archive_write_finish_entry(w) != ARCHIVE_OK) {
       error_msg("%s: %s: %s", tarball, entry, archive_error_string(w));
       rc = -1;
@@ -265,31 +299,42 @@ static int extract_entries(struct archive *a, struct archive *w,
   return 0;
 }
 
-/* Read a gzip file to its end: zlib checks each member's CRC and length */
-static int gzip_intact(const char *path)
+/* Read a gzip file to its end: zlib checks each member's CRC and length.
+ * By descriptor: the file libarchive read, wherever we are. */
+static int gzip_intact(int fd)
 {
-  gzFile gz = gzopen(path, "rb");
+  gzFile gz = 0;
   char buf[65536];
-  int n, err = Z_OK;
+  int n, err = Z_OK, d;
 
-  if (!gz) return 0;
+  if (lseek(fd, 0, SEEK_SET) || (d = dup(fd)) < 0) return 0;
+  if (!(gz = gzdopen(d, "rb"))) {
+    close(d);
+    return 0;
+  }
   while ((n = gzread(gz, buf, sizeof(buf))) > 0) {}
   if (n < 0) gzerror(gz, &err);
   gzclose(gz);
   return n == 0 && err == Z_OK;
 }
 
-int extract_archive(const char *tarball, const char *dest, int strip)
+int extract_archive(const char *tarball, const char *dest, int strip,
+                    const struct caps *caps)
 {
+  static const struct caps defaults = {CAPS_BYTES, CAPS_ENTRIES};
   struct archive *a = archive_read_new(), *w = archive_write_disk_new();
-  int rc = 0, cwd = -1;
+  struct budget b = {caps ? caps : &defaults, 0, 0};
+  int rc = 0, cwd = -1, fd = open(tarball, O_RDONLY | O_CLOEXEC);
 
   archive_read_support_filter_all(a);
   archive_read_support_format_all(a);
   archive_write_disk_set_options(w, ARCHIVE_EXTRACT_TIME
     | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_NODOTDOT
     | ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
-  if (archive_read_open_filename(a, tarball, 65536) != ARCHIVE_OK) {
+  if (fd < 0) {
+    perror_msg("%s", tarball);
+    rc = -1;
+  } else if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
     error_msg("%s: %s", tarball, archive_error_string(a));
     rc = -1;
   }
@@ -301,9 +346,9 @@ int extract_archive(const char *tarball, const char *dest, int strip)
     perror_msg("%s", dest);
     rc = -1;
   }
-  if (!rc) rc = extract_entries(a, w, tarball, strip);
+  if (!rc) rc = extract_entries(a, w, tarball, strip, &b);
   if (!rc && archive_filter_code(a, 0) == ARCHIVE_FILTER_GZIP
-      && !gzip_intact(tarball)) {
+      && !gzip_intact(fd)) {
     error_msg("%s: corrupt gzip data (CRC or length mismatch)", tarball);
     rc = -1;
   }
@@ -313,6 +358,7 @@ int extract_archive(const char *tarball, const char *dest, int strip)
   }
   archive_write_free(w);
   archive_read_free(a);
+  if (fd >= 0) close(fd);
   if (cwd >= 0) {
     if (fchdir(cwd)) rc = -1;
     close(cwd);

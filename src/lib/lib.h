@@ -120,8 +120,14 @@ char *run_line(char *const env[], char *const argv[]);
 int copy_tree(const char *from, const char *to);
 int copy_source(const char *from, const char *to);
 
-/* extract.c: a tarball unpacked with nothing landing outside dest */
-int extract_archive(const char *tarball, const char *dest, int strip);
+/* extract.c: a tarball unpacked with nothing landing outside dest, and
+ * no more than caps allow (a small tarball can unpack to fill the disk):
+ * bytes of data, entries; 0 for the defaults */
+struct caps { unsigned long long bytes, entries; };
+#define CAPS_BYTES (4ULL << 30)
+#define CAPS_ENTRIES 1000000ULL
+int extract_archive(const char *tarball, const char *dest, int strip,
+                    const struct caps *caps);
 int links_inside(const char *root);
 
 /* key.c: a step's key, the SHA-256 of everything it reads */
@@ -144,7 +150,8 @@ char *package_name(const char *file);
 int archive_suffix(const char *file);
 int download(const char *dl, const char *hash, const char *url,
              const struct fetchopts *o);
-int setupfor(const char *dl, const char *build, const char *name, char **dir,
+int setupfor(const char *dl, const char *build, const char *name,
+             const struct caps *caps, char **dir,
              char **from);
 int cleanup(const char *build, const char *dir);
 char *source_path(const char *dl, const char *name);

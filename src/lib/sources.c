@@ -317,8 +317,8 @@ char *source_path(const char *dl, const char *name)
 
 /* A fresh build/NAME, a copy of download/NAME or its tarball unpacked;
  * *from (if not 0) says which */
-int setupfor(const char *dl, const char *build, const char *name, char **out,
-             char **from)
+int setupfor(const char *dl, const char *build, const char *name,
+             const struct caps *caps, char **out, char **from)
 {
   char *src, *dest, *tar = 0;
   int rc;
@@ -339,7 +339,7 @@ int setupfor(const char *dl, const char *build, const char *name, char **out,
     free(real);
   }
   else if ((tar = source_path(dl, name)))
-    rc = extract_archive(tar, dest, 1) || links_inside(dest);
+    rc = extract_archive(tar, dest, 1, caps) || links_inside(dest);
   else {
     error_msg("%s: no source: neither %s/ nor a tarball %s/%s-VERSION.tar.*",
               name, src, dl, name);

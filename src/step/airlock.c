@@ -25,10 +25,12 @@ static const char kernel_tools[] =
 static int airlock_build(struct ctx *c, const char *dir, const char *want)
 {
   char *build = xprintf("%s/build/airlock-src", c->top), *src;
+  struct caps caps;
   int rc;
 
   stage("airlock");
-  rc = rmrf(dir) || setupfor(c->download, build, "toybox", &src, 0)
+  rc = ctx_caps(c, &caps) || rmrf(dir)
+    || setupfor(c->download, build, "toybox", &caps, &src, 0)
     || ctx_run(c, src, (char *const[]){"env", "-u", "TARGET", "CROSS_COMPILE=",
                                        "CC=cc", "CFLAGS=", "LDFLAGS=",
                                        xprintf("PREFIX=%s", dir),

@@ -163,9 +163,11 @@ static int musl_build(struct ctx *c, const char *triple, const char *real,
   char *cflags = xprintf("CFLAGS=-Os -pipe %s %s",
                          c->t && c->t->cflags ? c->t->cflags : "",
                          c->t && c->t->muslflags ? c->t->muslflags : "");
+  struct caps caps;
   int rc;
 
-  if (setupfor(c->download, c->build, "musl", &src, 0)) return -1;
+  if (ctx_caps(c, &caps)
+      || setupfor(c->download, c->build, "musl", &caps, &src, 0)) return -1;
   rc = ctx_run(c, src, (char *const[]){"./configure",
                  xprintf("--target=%s", triple), "--prefix=/",
                  "--syslibdir=/lib",

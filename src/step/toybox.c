@@ -62,13 +62,15 @@ int toybox_build(struct ctx *c)
   char *dir, *conf, *cc, *cflags, *prefix, *cpus, *ldflags;
   const struct target *t = c->t;
   struct fetchopts o;
+  struct caps caps;
   int rc;
 
   if (!is_dir(xprintf("%s/toybox", c->download)) && (!url || !hash))
     return toybox_source(c);
   if (url && hash && (ctx_fetchopts(c, &o) || download(c->download, hash, url, &o)))
     return -1;
-  if (setupfor(c->download, c->build, "toybox", &dir, 0)) return -1;
+  if (ctx_caps(c, &caps) || setupfor(c->download, c->build, "toybox", &caps, &dir, 0))
+    return -1;
   conf = xprintf("%s/.mkroot-allconfig", dir);
   if (write_file(conf, crypt_ok(c) ? "CONFIG_SH=y\nCONFIG_ROUTE=y\n"
                  : "CONFIG_SH=y\nCONFIG_ROUTE=y\n" NO_CRYPT, 0644)) return -1;
