@@ -43,6 +43,10 @@ deps-all:
 check: deps all tests
 	tests/run
 
+# the fast tier: everything that builds no kernel, toybox or musl
+check-fast: deps all tests layers
+	tests/run fast
+
 check-all: deps-all all tests
 	tests/matrix
 
@@ -63,4 +67,4 @@ doc: all
 clean-build:
 	rm -rf obj tests/bin mkroot $(NAMES)
 
-.PHONY: all deps deps-all check check-all demo bench tests layers doc clean-build
+.PHONY: all deps deps-all check check-fast check-all demo bench tests layers doc clean-build
