@@ -14,6 +14,9 @@ struct args {
   char **mods;    /* module names, in order */
   int nmods;
 };
+struct opt { char letter; size_t off; const char *text; };
+extern const struct opt mkroot_opts[];
+extern const char mkroot_synopsis[], mkroot_about[], mkroot_varsabout[];
 int parse_args(int argc, char **argv, struct args *a, char **why);
 int env_keep(const char *name);
 void mkroot_usage(FILE *f);
@@ -28,6 +31,7 @@ struct var {
 };
 extern const struct var vars[];
 const struct var *var_find(const char *name);
+const char *var_heading(int who);
 int var_check(const char *name, const char *value);
 void vars_usage(FILE *f);
 void vars_markdown(FILE *f);
@@ -156,7 +160,14 @@ int qemu_memory(struct ctx *c);
 int root_has_ssh(const char *root);
 int ssh_setup(struct ctx *c);
 
-/* cmd/: the commands, one binary chosen by its name */
+/* cmd/: the commands, one binary chosen by its name (main.c's table) */
+struct command {
+  const char *name;
+  int (*main)(int, char **);
+  void (*usage)(FILE *);
+};
+int man_page(FILE *f, const struct command *commands);
+void files_list(FILE *f);
 int mkroot_main(int argc, char **argv);
 int cross_main(int argc, char **argv);
 int run_main(int argc, char **argv);

@@ -1,27 +1,46 @@
-/* args.c: mkroot's command line. The usage text is the spec. */
+/* args.c: mkroot's command line: its options as a table, the usage made
+ * of it and of the variables table. */
 #define _GNU_SOURCE
 #include "mkroot.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+/* The options, the description and the paragraph on variables: the usage
+ * and the man page are made of these and the variables table */
+const struct opt mkroot_opts[] = {
+  {'n', offsetof(struct args, n), "build the listed modules over the "
+   "existing root (default: rebuild it)"},
+  {'d', offsetof(struct args, d), "only download and verify sources, build "
+   "nothing"},
+  {'l', offsetof(struct args, l), "record each command the build runs in "
+   "output/TARGET/cmdlog.txt"},
+  {0, 0, 0}
+};
+const char mkroot_synopsis[] = "[-n] [-d] [-l] [NAME=VALUE...] [MODULE...]";
+const char mkroot_about[] = "Build a toybox root filesystem in "
+  "output/TARGET/root, then run each MODULE (module/NAME, a bash script) in "
+  "the order given; the module \"kernel\" builds a kernel, initramfs and "
+  "QEMU launch script.";
+const char mkroot_varsabout[] = "NAME=VALUE sets a variable for the build. "
+  "The build sees only HOME, PATH, CROSS_COMPILE, the *_proxy variables and "
+  "these; a module may read a variable of its own.";
+
 void mkroot_usage(FILE *f)
 {
-  fputs(
-"usage: mkroot [-n] [-d] [-l] [NAME=VALUE...] [MODULE...]\n"
-"\n"
-"Build a toybox root filesystem in output/TARGET/root, then run each MODULE\n"
-"(module/NAME, a bash script) in the order given; the module \"kernel\"\n"
-"builds a kernel, initramfs and QEMU launch script.\n"
-"\n"
-"-n  build the listed modules over the existing root (default: rebuild it)\n"
-"-d  only download and verify sources, build nothing\n"
-"-l  record each command the build runs in output/TARGET/cmdlog.txt\n"
-"\n"
-"NAME=VALUE sets a variable for the build. The build sees only HOME, PATH,\n"
-"CROSS_COMPILE, the *_proxy variables and these; a module may read a\n"
-"variable of its own.\n", f);
+  const struct opt *o;
+
+  fprintf(f, "usage: mkroot %s\n\n", mkroot_synopsis);
+  fwrap(f, mkroot_about, 0, 76);
+  fputc('\n', f);
+  for (o = mkroot_opts; o->letter; o++) {
+    fprintf(f, "-%c  ", o->letter);
+    fwrap(f, o->text, 4, 79);
+  }
+  fputc('\n', f);
+  fwrap(f, mkroot_varsabout, 0, 76);
   vars_usage(f);
 }
 
@@ -54,13 +73,14 @@ int parse_args(int argc, char **argv, struct args *a, char **why)
     if (opts && !strcmp(s, "--")) opts = 0;
     else if (opts && *s == '-' && s[1]) {
       for (s++; *s; s++) {
-        if (*s == 'n') a->n = 1;
-        else if (*s == 'd') a->d = 1;
-        else if (*s == 'l') a->l = 1;
-        else {
+        const struct opt *o;
+
+        for (o = mkroot_opts; o->letter && o->letter != *s; o++) {}
+        if (!o->letter) {
           *why = "";
           return -1;
         }
+        *(int *)((char *)a + o->off) = 1;
       }
     } else if (eq) {
       if (!var_name(s, eq - s)) {

@@ -160,6 +160,11 @@ static const char *const heading[] = {
   [V_GUEST] = "Read by the guest's /init from the kernel command line",
 };
 
+const char *var_heading(int who)
+{
+  return heading[who];
+}
+
 const struct var *var_find(const char *name)
 {
   const struct var *v;
@@ -232,29 +237,6 @@ int vars_check(struct ctx *c)
   return rc;
 }
 
-/* text from column at, wrapped before width, later lines indented to at */
-static void wrap(FILE *f, const char *text, int at, int width)
-{
-  int col = at;
-
-  while (*text) {
-    int n = strcspn(text, " ");
-
-    if (col > at && col + 1 + n > width) {
-      fprintf(f, "\n%*s", at, "");
-      col = at;
-    } else if (col > at) {
-      fputc(' ', f);
-      col++;
-    }
-    fprintf(f, "%.*s", n, text);
-    col += n;
-    text += n;
-    text += strspn(text, " ");
-  }
-  fputc('\n', f);
-}
-
 /* mkroot --help's list: each group under its heading */
 void vars_usage(FILE *f)
 {
@@ -272,7 +254,7 @@ void vars_usage(FILE *f)
                      : xstrdup(v->meaning);
       if (strlen(v->name) > 18) fprintf(f, "  %s\n%22s", v->name, "");
       else fprintf(f, "  %-19s ", v->name);
-      wrap(f, text, 22, 79);
+      fwrap(f, text, 22, 79);
       free(text);
     }
   }

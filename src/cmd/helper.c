@@ -139,6 +139,13 @@ static int h_vars(struct ctx *c, char **argv)
   return 0;
 }
 
+static int h_files(struct ctx *c, char **argv)
+{
+  (void)c; (void)argv;
+  files_list(stdout);
+  return 0;
+}
+
 static const struct verb {
   const char *name, *args, *what;
   int nargs;
@@ -155,6 +162,8 @@ static const struct verb {
   {"symcheck", "MINICONF CONFIG", "symbols that did not stick", 2, h_symcheck},
   {"targets", "", "the target table's names", 0, h_targets},
   {"vars", "", "the variables table, as the README's markdown", 0, h_vars},
+  {"files", "", "what the build writes where, as the README shows it", 0,
+   h_files},
   {"note", "TARGET", "with $LIBC: skip WHY | known CHECKS WHY", 1, h_note},
   {0, 0, 0, 0, 0}
 };

@@ -1,7 +1,7 @@
 /* main.c: one binary, chosen by the name it was started as (as toybox
  * does): mkroot, cross, run, clean, boottest. "mkroot --helper VERB"
  * serves the module API's shell functions and the tests. "NAME --help"
- * prints that command's usage. */
+ * prints that command's usage, "mkroot --man" the manual page (man.c). */
 #include "mkroot.h"
 
 #include <string.h>
@@ -50,11 +50,7 @@ static void usage_boottest(FILE *f)
         "BOOTTEST_TIMEOUT=seconds per target (default 300).\n", f);
 }
 
-static const struct command {
-  const char *name;
-  int (*main)(int, char **);
-  void (*usage)(FILE *);
-} commands[] = {
+static const struct command commands[] = {
   {"mkroot", mkroot_main, mkroot_usage},
   {"cross", cross_main, usage_cross},
   {"run", run_main, usage_run},
@@ -74,6 +70,7 @@ int main(int argc, char **argv)
     progname = "mkroot --helper";
     return helper_main(argc - 1, argv + 1);
   }
+  if (argc == 2 && !strcmp(argv[1], "--man")) return man_page(stdout, commands);
   for (c = commands; c->name; c++) {
     if (strcmp(name, c->name)) continue;
     progname = c->name;

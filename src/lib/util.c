@@ -194,3 +194,27 @@ int is_true(const char *s)
 {
   return s && *s && strcmp(s, "0");
 }
+
+/* text, already at column at, wrapped before column width, later lines
+ * indented to at; a newline at the end */
+void fwrap(FILE *f, const char *text, int at, int width)
+{
+  int col = at;
+
+  while (*text) {
+    int n = strcspn(text, " ");
+
+    if (col > at && col + 1 + n > width) {
+      fprintf(f, "\n%*s", at, "");
+      col = at;
+    } else if (col > at) {
+      fputc(' ', f);
+      col++;
+    }
+    fprintf(f, "%.*s", n, text);
+    col += n;
+    text += n;
+    text += strspn(text, " ");
+  }
+  fputc('\n', f);
+}
