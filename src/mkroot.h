@@ -81,12 +81,18 @@ struct ctx {
   char *path;         /* the build's PATH (the airlock for cross builds) */
   char *distcc;       /* distcc's path when DISTCC_HOSTS has servers, or 0 */
   int jobs;           /* make -j: the cores here, plus distcc's slots */
-  char **env;
+  char **env;         /* NAME=VALUE: every child's whole environment */
   int nenv;
+  char **sh;          /* variables a module set and did not export: read by
+                       * ctx_get and the next module's shell, in no
+                       * environment */
+  int nsh;
   char self[65];      /* this program's hash: part of every root step's key */
 };
 const char *ctx_get(const struct ctx *c, const char *name);
 void ctx_set(struct ctx *c, const char *name, const char *value);
+void ctx_set_sh(struct ctx *c, const char *name, const char *value);
+char *ctx_vars(const struct ctx *c, int sh_only, size_t *len);
 int ctx_is(const struct ctx *c, const char *name);
 int ctx_epoch(const struct ctx *c, long long *out);
 int ctx_fetchopts(const struct ctx *c, struct fetchopts *o);

@@ -13,8 +13,9 @@
 const struct opt mkroot_opts[] = {
   {'n', offsetof(struct args, n), "build the listed modules over the "
    "existing root (default: rebuild it)"},
-  {'d', offsetof(struct args, d), "only download and verify sources, build "
-   "nothing"},
+  {'d', offsetof(struct args, d), "only download and verify sources (every "
+   "download line of the listed modules, with the assignments and tests "
+   "that compute them); build or write nothing"},
   {'l', offsetof(struct args, l), "record each command the build runs in "
    "output/TARGET/cmdlog.txt"},
   {0, 0, 0}

@@ -5,8 +5,8 @@
  *
  *   root/  the root as the step left it (a copy, so later steps writing
  *          into the root can't change it)
- *   env    the build's variables after it (NUL-separated), since a module
- *          may set some for the steps after it
+ *   env    the build's variables after it (ctx_vars' form), since a
+ *          module may set some for the steps after it
  *   deps   the source trees and tarballs the step unpacked (setupfor), one
  *          "identity path" line each, checked again before the entry is used
  *   sum    the content manifest of root/, checked again before it is used
@@ -132,28 +132,15 @@ int cache_store(struct ctx *c, const char *key, const char *deps)
 {
   char *dir = entry(c, key, 0), *tmp = xprintf("%s.part%d", dir, (int)getpid());
   char *sub = xprintf("%s/root", tmp), *sum = tree_sum(c->root), *env;
-  size_t len = 0;
-  int i, rc;
+  size_t len;
+  int rc;
 
-  for (i = 0; i < c->nenv; i++) len += strlen(c->env[i]) + 1;
-  env = xmalloc(len + 1);
-  for (len = 0, i = 0; i < c->nenv; i++) {
-    strcpy(env + len, c->env[i]);
-    len += strlen(c->env[i]) + 1;
-  }
+  env = ctx_vars(c, 0, &len);
   tmpfile_add(tmp);
   rc = !sum || rmrf(tmp) || mkdirp(tmp, 0755) || copy_tree(c->root, sub)
     || write_file(xprintf("%s/sum", tmp), sum, 0644)
-    || write_file(xprintf("%s/deps", tmp), deps ? deps : "", 0644);
-  if (!rc) {
-    struct newfile f;
-
-    rc = newfile_open(&f, xprintf("%s/env", tmp), 0644);
-    if (!rc && newfile_write(&f, env, len)) {
-      newfile_abort(&f);
-      rc = -1;
-    } else if (!rc) rc = newfile_commit(&f);
-  }
+    || write_file(xprintf("%s/deps", tmp), deps ? deps : "", 0644)
+    || write_data(xprintf("%s/env", tmp), env, len, 0644);
   if (!rc && (rmrf(dir) || rename(tmp, dir))) {
     perror_msg("%s", dir);
     rc = -1;

@@ -4,7 +4,9 @@
  * own environment is never changed.
  *
  * A module may set any variable for the modules and the kernel step after
- * it (KEXTRA, KARGS, QEMU_MORE, ...); the variables that place the build
+ * it (KEXTRA, KARGS, QEMU_MORE, ...). One it did not export stays out of
+ * every environment (ctx->sh): ctx_get reads it, and the next module's
+ * shell gets it from a file (module.c). The variables that place the build
  * (TOP OUTPUT ROOT BUILD DOWNLOAD TARGET CROSS_COMPILE CROSS_BASE
  * CROSS_SHORT PATH) are set again after each module: a module can't move
  * the build. */
@@ -18,37 +20,77 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-static int env_find(const struct ctx *c, const char *name)
+static int list_find(char **list, int n, const char *name)
 {
   size_t len = strlen(name);
   int i;
 
-  for (i = 0; i < c->nenv; i++)
-    if (!strncmp(c->env[i], name, len) && c->env[i][len] == '=') return i;
+  for (i = 0; i < n; i++)
+    if (!strncmp(list[i], name, len) && list[i][len] == '=') return i;
   return -1;
 }
 
 const char *ctx_get(const struct ctx *c, const char *name)
 {
-  int i = env_find(c, name);
+  int i = list_find(c->env, c->nenv, name);
 
-  return i < 0 ? 0 : c->env[i] + strlen(name) + 1;
+  if (i >= 0) return c->env[i] + strlen(name) + 1;
+  i = list_find(c->sh, c->nsh, name);
+  return i < 0 ? 0 : c->sh[i] + strlen(name) + 1;
 }
 
-/* value 0 removes the variable */
-void ctx_set(struct ctx *c, const char *name, const char *value)
+/* In *list (0-terminated), NAME=value; value 0 removes NAME */
+static void list_set(char ***list, int *n, const char *name, const char *value)
 {
-  int i = env_find(c, name);
+  int i = list_find(*list, *n, name);
 
   if (i >= 0) {
-    free(c->env[i]);
-    c->env[i] = c->env[--c->nenv];
-    c->env[c->nenv] = 0;
+    free((*list)[i]);
+    (*list)[i] = (*list)[--*n];
+    (*list)[*n] = 0;
   }
   if (!value) return;
-  c->env = xrealloc(c->env, (c->nenv + 2) * sizeof(char *));
-  c->env[c->nenv++] = xprintf("%s=%s", name, value);
-  c->env[c->nenv] = 0;
+  *list = xrealloc(*list, (*n + 2) * sizeof(char *));
+  (*list)[(*n)++] = xprintf("%s=%s", name, value);
+  (*list)[*n] = 0;
+}
+
+/* An exported variable; value 0 removes the variable */
+void ctx_set(struct ctx *c, const char *name, const char *value)
+{
+  list_set(&c->sh, &c->nsh, name, 0);
+  list_set(&c->env, &c->nenv, name, value);
+}
+
+/* A variable for mkroot and the modules' shells only */
+void ctx_set_sh(struct ctx *c, const char *name, const char *value)
+{
+  list_set(&c->env, &c->nenv, name, 0);
+  list_set(&c->sh, &c->nsh, name, value);
+}
+
+/* The variables, NAME=VALUE with a NUL after each, in the form a module's
+ * shell writes them (module-api.sh): exported, unexported, then
+ * MKROOT_SHVARS naming the unexported. sh_only: the unexported alone. */
+char *ctx_vars(const struct ctx *c, int sh_only, size_t *len)
+{
+  size_t size = 16;
+  char *out, *o;
+  int i;
+
+  for (i = 0; i < c->nenv; i++) size += strlen(c->env[i]) + 1;
+  for (i = 0; i < c->nsh; i++) size += 2 * strlen(c->sh[i]) + 2;
+  o = out = xmalloc(size);
+  for (i = 0; !sh_only && i < c->nenv; i++) o = stpcpy(o, c->env[i]) + 1;
+  for (i = 0; i < c->nsh; i++) o = stpcpy(o, c->sh[i]) + 1;
+  if (!sh_only) {
+    o = stpcpy(o, "MKROOT_SHVARS=");
+    for (i = 0; i < c->nsh; i++)
+      o += sprintf(o, "%.*s ", (int)strcspn(c->sh[i], "="), c->sh[i]);
+    o++;
+  }
+  *len = o - out;
+  return out;
 }
 
 int ctx_is(const struct ctx *c, const char *name)
@@ -134,15 +176,20 @@ static char *absolute(const char *top, const char *p)
   return *p == '/' ? xstrdup(p) : xprintf("%s/%s", top, p);
 }
 
-/* The variables that place the build, for every child */
+/* The variables that place the build, for every child. Modules' BUILD is
+ * a directory of their own, so no name setupfor is given reaches mkroot's
+ * own directories in build/NAME (the kernel's objects, the cc wrapper,
+ * the step cache). */
 void ctx_export(struct ctx *c)
 {
   const char *base = strrchr(c->prefix, '/');
+  char *mods = xprintf("%s/modules", c->build);
 
   ctx_set(c, "TOP", c->top);
   ctx_set(c, "OUTPUT", c->output);
   ctx_set(c, "ROOT", c->root);
-  ctx_set(c, "BUILD", c->build);
+  ctx_set(c, "BUILD", mods);
+  free(mods);
   ctx_set(c, "DOWNLOAD", c->download);
   ctx_set(c, "TARGET", c->target);
   ctx_set(c, "CROSS_COMPILE", *c->prefix ? c->prefix : 0);
@@ -162,7 +209,8 @@ int ctx_init(struct ctx *c, struct args *a)
 
   memset(c, 0, sizeof(*c));
   c->a = *a;
-  c->env = xmalloc(sizeof(char *));
+  c->env = xmalloc(sizeof(char *));   /* never 0: run() would pass ours */
+  *c->env = 0;
   for (e = environ; *e; e++) {
     char *name = xstrndup(*e, strcspn(*e, "="));
 
@@ -218,6 +266,7 @@ int ctx_from_env(struct ctx *c)
 
   memset(c, 0, sizeof(*c));
   c->env = xmalloc(sizeof(char *));
+  *c->env = 0;
   for (e = environ; *e; e++) {
     char *name = xstrndup(*e, strcspn(*e, "="));
 
@@ -229,33 +278,43 @@ int ctx_from_env(struct ctx *c)
   return 0;
 }
 
-/* After a module: its environment (NUL-separated, as "env -0" wrote it)
- * becomes the build's, less the shell's own variables, with the build's
+/* After a module: the variables it left (ctx_vars' form, as its shell
+ * wrote them) become the build's, less the shell's own, with the build's
  * placing variables set again */
 int ctx_load_env(struct ctx *c, const char *path)
 {
   static const char *const skip[] = {"PWD", "OLDPWD", "SHLVL", "_",
     "MKROOT_MODULE", "MKROOT_ENVOUT", "MKROOT_SETUP", "MKROOT_DEPS",
-    "MKROOT_RC", "MKROOT_SKIP", 0};
+    "MKROOT_SHVARS", 0};
   size_t len, i;
-  char *data = read_file(path, &len);
+  char *data = read_file(path, &len), *sh = xstrdup(" ");
 
   if (!data) {
     perror_msg("%s", path);
     return -1;
   }
+  for (i = 0; i < len; i += strlen(data + i) + 1)
+    if (!strncmp(data + i, "MKROOT_SHVARS=", 14)) {
+      free(sh);
+      sh = xprintf(" %s ", data + i + 14);
+    }
   while (c->nenv) free(c->env[--c->nenv]);
+  while (c->nsh) free(c->sh[--c->nsh]);
   c->env[0] = 0;
   for (i = 0; i < len; i += strlen(data + i) + 1) {
-    char *eq = strchr(data + i, '='), *name;
+    char *eq = strchr(data + i, '='), *name, *word;
     int j, keep = 1;
 
     if (!eq) continue;
     name = xstrndup(data + i, eq - (data + i));
+    word = xprintf(" %s ", name);
     for (j = 0; skip[j]; j++) if (!strcmp(name, skip[j])) keep = 0;
-    if (keep) ctx_set(c, name, eq + 1);
+    if (keep && strstr(sh, word)) ctx_set_sh(c, name, eq + 1);
+    else if (keep) ctx_set(c, name, eq + 1);
+    free(word);
     free(name);
   }
+  free(sh);
   free(data);
   ctx_export(c);
   return 0;

@@ -29,13 +29,20 @@ static int h_download(struct ctx *c, char **argv)
   return !!download(dl, argv[0], argv[1], &o);
 }
 
-/* Also notes the source it used in $MKROOT_DEPS, for the step cache */
+/* Also notes the source it used in $MKROOT_DEPS, for the step cache.
+ * $BUILD/stage holds what modules stage for later ones (zlib's library):
+ * not a name setupfor may delete. */
 static int h_setupfor(struct ctx *c, char **argv)
 {
   const char *dl, *build, *deps = ctx_get(c, "MKROOT_DEPS");
   char *dir, *from;
   struct caps caps;
 
+  if (!strcmp(argv[0], "stage")) {
+    error_msg("setupfor stage: refused: $BUILD/stage holds what modules "
+              "staged for later ones");
+    return 1;
+  }
   if (need(c, "DOWNLOAD", &dl) || need(c, "BUILD", &build) || ctx_caps(c, &caps)
       || setupfor(dl, build, argv[0], &caps, &dir, &from)) return 1;
   if (deps) {

@@ -27,7 +27,8 @@ static const struct file { const char *path, *what; } files[] = {
    "object tree (kept, so a rebuild is incremental), steps/ the step cache"},
   {"build/TARGET/kernel.log", "the kernel's own log, joined to log.txt"},
   {"build/TARGET/cc/", "the target's tools under every name (with musl)"},
-  {"build/TARGET/stage/", "libraries modules build for later ones (zlib)"},
+  {"build/TARGET/modules/", "modules' $BUILD: setupfor's trees (NAME/) and "
+   "stage/, what modules build for later ones (zlib)"},
   {"build/TARGET/module-NAME/", "a module's scratch directory, while it "
    "runs"},
   {"build/libc/KEY/", "musl sysroots, one per target and compiler"},

@@ -131,16 +131,22 @@ void newfile_abort(struct newfile *f)
   f->tmp = f->path = 0;
 }
 
-int write_file(const char *path, const char *text, mode_t mode)
+/* A new file at path holding len bytes of buf, or the old one untouched */
+int write_data(const char *path, const void *buf, size_t len, mode_t mode)
 {
   struct newfile f;
 
   if (newfile_open(&f, path, mode)) return -1;
-  if (newfile_write(&f, text, strlen(text))) {
+  if (newfile_write(&f, buf, len)) {
     newfile_abort(&f);
     return -1;
   }
   return newfile_commit(&f);
+}
+
+int write_file(const char *path, const char *text, mode_t mode)
+{
+  return write_data(path, text, strlen(text), mode);
 }
 
 /* Stream from into a new file at to */

@@ -65,6 +65,7 @@ int wait_child(pid_t pid, int *status);
 int mkdirp(const char *path, mode_t mode);
 char *read_file(const char *path, size_t *len);
 int write_file(const char *path, const char *text, mode_t mode);
+int write_data(const char *path, const void *buf, size_t len, mode_t mode);
 int copy_file(const char *from, const char *to, mode_t mode);
 int is_dir(const char *path);
 int exists(const char *path);

@@ -1,22 +1,22 @@
-/* module.c: run module/NAME shell scripts with the seed's API. bash defines
- * download, setupfor, cleanup, die and announce (the first three call back
- * into this program), sources the module, and on success dumps its
- * variables, which become the build's (ctx.c): every variable a module
- * sets, exported or not, stays in force for the modules after it and for
- * the kernel step, as if every module were sourced into one shell, the
- * seed's way. Those it did not export are passed on in MKROOT_SHVARS and
- * un-exported again in the next module's shell.
+/* module.c: run module/NAME shell scripts with the seed's API. bash runs
+ * module-api.sh beside this file, which defines download, setupfor,
+ * cleanup, die and announce (the first three call back into this
+ * program), sources the module, and on success dumps its variables, which
+ * become the build's (ctx.c): every variable a module sets stays in force
+ * for the modules after it and for the kernel step, as if every module
+ * were sourced into one shell, the seed's way. Those it exported reach
+ * every later program's environment; those it did not reach only the
+ * later modules' shells, through a file (.sh-NAME) the API reads.
  *
  * A module runs in a scratch directory, build/NAME/module-NAME, not in the
  * checkout: stray files (a.out) land there and are deleted with it. The
  * checkout's directories are linked into it, so a relative path the seed
  * resolves against TOP (overlay's default "overlay") still works; its
  * files are not, so a stale one left in the checkout is never read.
+ * Modules' $BUILD is build/NAME/modules: whatever setupfor is asked for,
+ * it can't reach mkroot's own directories beside it (linux, cc, steps).
  *
- * With -d only download runs: after a module's first setupfor, every other
- * command is skipped (bash's extdebug: a DEBUG trap that fails skips the
- * command), so every download line of the module is reached and nothing
- * is built. */
+ * With -d only the modules' download lines run (module-api.sh). */
 #define _GNU_SOURCE
 #include "mkroot.h"
 
@@ -25,55 +25,11 @@
 #include <string.h>
 #include <unistd.h>
 
-/* In -d mode the DEBUG trap runs for the functions' own commands too
- * (extdebug implies functrace): those that must run there name MKROOT_. */
-static const char prelude[] =
-  "download() {\n"
-  "  \"$MKROOT_SELF\" --helper download \"$@\" || exit $((MKROOT_RC=1))\n"
-  "}\n"
-  "setupfor() {\n"
-  "  if [ -z \"$MKROOT_DOWNLOAD_ONLY\" ]; then\n"
-  "    MKROOT_SETUP=\"$(\"$MKROOT_SELF\" --helper setupfor \"$1\")\" &&\n"
-  "      cd \"$MKROOT_SETUP\" || exit 1\n"
-  "  else MKROOT_SKIP=1; fi\n"
-  "}\n"
-  "cleanup() {\n"
-  "  cd \"$MKROOT_WORK\" && \"$MKROOT_SELF\" --helper cleanup \"$MKROOT_SETUP\" ||\n"
-  "    exit 1\n"
-  "}\n"
-  "die() { echo \"$MKROOT_NAME: $*\" >&2; exit 1; }\n"
-  "announce() { echo \"=== $*\"; }\n"
-  /* bash's own variables are those not exported at the start; the last
-   * module's unexported ones become unexported again */
-  "MKROOT_OWN=\" REPLY OPTARG \"\n"
-  "for MKROOT_V in $(compgen -v); do\n"
-  "  [[ ${!MKROOT_V@a} == *x* ]] || MKROOT_OWN+=\"$MKROOT_V \"\n"
-  "done\n"
-  "[ -n \"$MKROOT_SHVARS\" ] && export -n $MKROOT_SHVARS\n"
-  "unset MKROOT_SHVARS\n"
-  /* every variable but bash's own and ours, arrays left out (the
-   * environment can't hold them), and which of them were not exported */
-  "mkroot_vars() {\n"
-  "  local MKROOT_V MKROOT_SH=\n"
-  "  for MKROOT_V in $(compgen -v); do\n"
-  "    [[ $MKROOT_V == MKROOT_* || $MKROOT_OWN == *\" $MKROOT_V \"* ]] && continue\n"
-  "    [[ ${!MKROOT_V@a} == *[aAn]* ]] && continue\n"
-  "    [[ ${!MKROOT_V@a} == *x* ]] || MKROOT_SH+=\"$MKROOT_V \"\n"
-  "    printf '%s=%s\\0' \"$MKROOT_V\" \"${!MKROOT_V}\"\n"
-  "  done\n"
-  "  printf 'MKROOT_SHVARS=%s\\0' \"$MKROOT_SH\"\n"
-  "}\n"
-  "trap 'MKROOT_RC=$?; MKROOT_SKIP=; [ $MKROOT_RC -eq 0 ] &&\n"
-  "  mkroot_vars > \"$MKROOT_ENVOUT\"; exit $MKROOT_RC' EXIT\n"
-  "if [ -n \"$MKROOT_DOWNLOAD_ONLY\" ]; then\n"
-  "  shopt -s extdebug\n"
-  "  trap '[[ -z $MKROOT_SKIP || $BASH_COMMAND == download\\ * ||"
-  " $BASH_COMMAND == *MKROOT_* ]]' DEBUG\n"
-  "elif [ -n \"$MKROOT_CMDLOG\" ]; then\n"
-  "  set -T\n"
-  "  trap 'printf \"%s\\n\" \"$BASH_COMMAND\" >> \"$MKROOT_CMDLOG\"' DEBUG\n"
-  "fi\n"
-  ". \"$MKROOT_MODULE\"\n";
+/* The module API, read when a module runs (like init.c) */
+static char *api_path(struct ctx *c)
+{
+  return xprintf("%s/src/step/module-api.sh", c->src);
+}
 
 /* Module directories: those in $MODULES (users' own, searched first), then
  * the module/ directory beside this program */
@@ -122,17 +78,20 @@ int module_list(struct ctx *c, FILE *f)
   return 0;
 }
 
-/* The script and every variable of the build (a module may read any),
- * less our own bookkeeping */
+/* The script, the API and every variable of the build (a module may read
+ * any), less our own bookkeeping */
 int module_inputs(struct ctx *c, const char *name, struct key *k)
 {
-  char *path = module_find(c, name);
+  char *path = module_find(c, name), *api = api_path(c);
   int i, rc = path ? key_file(k, "script", path) : -1;
 
+  if (!rc) rc = key_file(k, "api", api);
   /* where the compiles run changes nothing the module makes */
   for (i = 0; i < c->nenv; i++)
     if (strncmp(c->env[i], "MKROOT_", 7) && strncmp(c->env[i], "DISTCC_", 7))
       key_str(k, "env", c->env[i]);
+  for (i = 0; i < c->nsh; i++) key_str(k, "sh", c->sh[i]);
+  free(api);
   free(path);
   return rc;
 }
@@ -181,10 +140,28 @@ static char *scratch(struct ctx *c, const char *name)
   return 0;
 }
 
+/* The unexported variables, for the module's shell (0: there are none) */
+static char *sh_file(struct ctx *c, const char *name)
+{
+  char *path, *vars;
+  size_t len;
+  int rc;
+
+  if (!c->nsh) return 0;
+  path = xprintf("%s/.sh-%s", c->build, name);
+  vars = ctx_vars(c, 1, &len);
+  rc = write_data(path, vars, len, 0600);
+  free(vars);
+  if (!rc) return path;
+  free(path);
+  return 0;
+}
+
 /* Run module NAME; *deps (if not 0) gets the sources it unpacked */
 int module_run(struct ctx *c, const char *name, char **deps)
 {
-  char *path = module_find(c, name), *envout, *api, *list, *work;
+  char *path = module_find(c, name), *envout, *api = api_path(c), *list;
+  char *work, *sh;
   int rc;
 
   if (!path) {
@@ -192,10 +169,15 @@ int module_run(struct ctx *c, const char *name, char **deps)
     module_list(c, stderr);
     return -1;
   }
-  if (mkdirp(c->build, 0755)) return -1;
+  if (access(api, R_OK)) {
+    perror_msg("%s", api);
+    return -1;
+  }
+  if (mkdirp(c->build, 0755) || mkdirp(ctx_get(c, "BUILD"), 0755)) return -1;
+  sh = sh_file(c, name);
+  if (c->nsh && !sh) return -1;
+  ctx_set(c, "MKROOT_SHVARS", sh);
   envout = xprintf("%s/.env-%s", c->build, name);
-  api = xprintf("%s/module-api.sh", c->build);
-  if (write_file(api, prelude, 0644)) return -1;
   ctx_set(c, "MKROOT_MODULE", path);
   ctx_set(c, "MKROOT_NAME", name);
   ctx_set(c, "MKROOT_ENVOUT", envout);
@@ -214,10 +196,13 @@ int module_run(struct ctx *c, const char *name, char **deps)
   if (!rc && deps) *deps = module_deps(list);
   unlink(envout);
   unlink(list);
+  if (sh) unlink(sh);
+  free(sh);
   free(list);
   ctx_set(c, "MKROOT_MODULE", 0);
   ctx_set(c, "MKROOT_ENVOUT", 0);
   ctx_set(c, "MKROOT_WORK", 0);
+  ctx_set(c, "MKROOT_SHVARS", 0);
   free(envout);
   free(api);
   free(path);

@@ -1,0 +1,111 @@
+#!/bin/bash
+# module_host: what a module can name, set or leave running stays its own.
+#   setupfor with any name (linux, cc, steps, stage) never reaches mkroot's
+#   own directories in build/TARGET; a module named api.sh runs like any;
+#   a variable a module did not export reaches the later modules' shells
+#   and no program's environment, however big; -d runs only download
+#   lines and what computes them, nothing that writes; setupfor's copy of
+#   a source directory leaves out device nodes, FIFOs, sockets and links
+#   that lead outside, naming each; DYNAMIC_LIBS names libraries, not
+#   paths; kill -9 of mkroot stops the module it was running.
+. "$(dirname "$0")/lib.sh"
+
+T="$(mktemp -d)"
+cleanup_all() {
+  [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null
+  for p in $(pgrep -f "sleep 76549[0-9]"); do kill -9 "$p"; done
+  rm -rf "$T"
+}
+trap cleanup_all EXIT; [ -n "$KEEP" ] && trap - EXIT
+M="$TOP/mkroot"
+mkdir -p "$T/www/files" "$T/mods" "$T/top/output/host/root" "$T/top/download"
+mkroot() { (cd "$T/top" && "$M" LIBC=glibc -n MODULES="$T/mods" "$@" 2>&1); }
+B="$T/top/build/host"
+
+# --- setupfor: any name, never mkroot's own directories
+for i in linux cc steps stage; do
+  mkdir -p "$B/$i" "$T/top/download/$i" && echo "mkroot's" > "$B/$i/keep"
+  echo "a package called $i" > "$T/top/download/$i/src"
+done
+cat > "$T/mods/names" << 'EOM'
+for i in linux cc steps; do
+  setupfor $i
+  [ "$(cat src)" == "a package called $i" ] || die "$i: wrong tree"
+  cleanup
+done
+mkdir -p "$BUILD/stage/lib" && echo staged > "$BUILD/stage/lib/libx.a"
+EOM
+cat > "$T/mods/stage" << 'EOM'
+[ "$(cat "$BUILD/stage/lib/libx.a")" == staged ] || die "stage not shared"
+setupfor stage
+EOM
+out="$(mkroot names)"; expect_rc 0 $? "setupfor linux, cc, steps: $out"
+for i in linux cc steps stage; do
+  [ "$(cat "$B/$i/keep" 2>&1)" == "mkroot's" ] || fail "setupfor $i reached build/host/$i"
+done
+out="$(mkroot stage)"; expect_rc 1 $? "setupfor stage"
+contains "$out" "setupfor stage: refused"
+[ "$(cat "$B/modules/stage/lib/libx.a")" == staged ] || fail "setupfor stage deleted the staged files"
+
+# --- a module whose name is the API's file name, then another
+echo 'echo one > "$OUTPUT/api.txt"' > "$T/mods/api.sh"
+echo 'echo two >> "$OUTPUT/api.txt"' > "$T/mods/module-api.sh"
+echo 'echo three >> "$OUTPUT/api.txt"' > "$T/mods/after"
+out="$(mkroot api.sh module-api.sh after)"; expect_rc 0 $? "module api.sh: $out"
+[ "$(cat "$T/top/output/host/api.txt")" == "$(printf 'one\ntwo\nthree')" ] ||
+  fail "modules after api.sh: $(cat "$T/top/output/host/api.txt")"
+
+# --- unexported variables: the next modules' shells, no environment
+cat > "$T/mods/big" << 'EOM'
+BIG="$(head -c 200000 /dev/zero | tr '\0' x)"
+LINES="$(printf 'a b\n$(touch "$OUTPUT/INJECTED")\n  c')"
+export SMALL=exported
+EOM
+cat > "$T/mods/uses" << 'EOM'
+{ echo "${#BIG} $SMALL"
+  printf '%s\n' "$LINES"
+  env | grep -c '^BIG=\|^LINES='
+  if [[ ${BIG@a} == *x* ]]; then echo "BIG exported"; fi
+} > "$OUTPUT/uses.txt"
+EOM
+cp "$T/mods/uses" "$T/mods/uses2"
+out="$(mkroot big uses uses2)"; expect_rc 0 $? "a 200 kB unexported variable: $out"
+want="$(printf '200000 exported\na b\n$(touch "$OUTPUT/INJECTED")\n  c\n0')"
+[ "$(cat "$T/top/output/host/uses.txt")" == "$want" ] ||
+  fail "unexported variables: $(cat "$T/top/output/host/uses.txt" | cut -c1-80)"
+[ ! -e "$T/top/output/host/INJECTED" ] || fail "a variable's value ran as a command"
+ls -A "$B" | grep -q '^\.sh-' && fail "the variables' file was left: $(ls -A "$B")"
+
+# --- -d: download lines and what computes them; nothing that writes
+mkdir -p "$T/src/hello-1.0" "$T/src/other-2.0" && echo hi > "$T/src/hello-1.0/msg"
+echo two > "$T/src/other-2.0/msg"
+tar czf "$T/www/files/hello-1.0.tar.gz" -C "$T/src" hello-1.0
+tar czf "$T/www/files/other-2.0.tar.gz" -C "$T/src" other-2.0
+SHA="$(sha1sum < "$T/www/files/hello-1.0.tar.gz" | cut -d' ' -f1)"
+SHA2="$(sha1sum < "$T/www/files/other-2.0.tar.gz" | cut -d' ' -f1)"
+coproc SRV { exec python3 tests/httpd.py "$T/www"; }
+SERVER=$SRV_PID
+read -r PORT <&"${SRV[0]}"
+mkdir -p "$T/top/ovl/etc" && echo from-overlay > "$T/top/ovl/etc/motd"
+cat > "$T/mods/writes" << EOM
+touch "\$ROOT/before-download"
+mkdir -p "\$ROOT/lib" && cp /etc/hostname "\$ROOT/lib/" > /dev/null
+echo x > "\$OUTPUT/redirected"
+VERSION=1.0 URL="http://127.0.0.1:$PORT/files"
+: "\${HASH:=$SHA}"
+[ -e "\$BUILD/nothing/here" ] || . "\$(dirname "\${BASH_SOURCE[0]}")/other"
+while read -r line; do echo "\$line"; done < /etc/hostname
+download "\$HASH" "\$URL/hello-\$VERSION.tar.gz"
+die "a build command failed"
+EOM
+cat > "$T/mods/other" << EOM
+download $SHA2 "\$URL/other-2.0.tar.gz"
+EOM
+out="$(cd "$T/top" && "$M" LIBC=glibc -d MODULES="$T/mods" OVERLAY=ovl writes overlay dynamic 2>&1)"
+expect_rc 0 $? "-d: $out"
+[ -e "$T/top/download/hello-1.0.tar.gz" ] && [ -e "$T/top/download/other-2.0.tar.gz" ] ||
+  fail "-d missed a download line: $(ls "$T/top/download")"
+[ -z "$(ls -A "$T/top/output/host/root")" ] || fail "-d wrote into the root: $(ls -R "$T/top/output/host/root")"
+[ ! -e "$T/top/output/host/redirected" ] || fail "-d ran a redirection"
+
+pass
