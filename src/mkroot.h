@@ -63,6 +63,8 @@ struct target {
 };
 const struct target *target_find(const char *name);
 void target_list(FILE *f);
+char *target_names(void);
+int target_unknown(const char *what, const char *why);
 extern const struct target targets[];
 
 /* build/ctx.c: the one build context, filled once from the command line
@@ -157,6 +159,7 @@ char *module_find(struct ctx *c, const char *name);
 char *microconfig_expand(const char *csv, const char *value);
 char *miniconfig_make(const struct target *t, const char *kextra);
 int symbol_check(const char *miniconf, const char *dotconfig, char **missing);
+char *kernel_tree(struct ctx *c);
 char *kernel_key(struct ctx *c);
 int kernel_image(struct ctx *c);
 int kernel_initramfs(struct ctx *c);

@@ -130,27 +130,21 @@ int cache_restore(struct ctx *c, const char *key)
 /* After a step ran: keep the root, the variables and what it read */
 int cache_store(struct ctx *c, const char *key, const char *deps)
 {
-  char *dir = entry(c, key, 0), *tmp = xprintf("%s.part%d", dir, (int)getpid());
-  char *sub = xprintf("%s/root", tmp), *sum = tree_sum(c->root), *env;
+  char *dir = entry(c, key, 0), *sum = tree_sum(c->root), *env;
+  struct newdir d = {0, 0};
   size_t len;
   int rc;
 
   env = ctx_vars(c, 0, &len);
-  tmpfile_add(tmp);
-  rc = !sum || rmrf(tmp) || mkdirp(tmp, 0755) || copy_tree(c->root, sub)
-    || write_file(xprintf("%s/sum", tmp), sum, 0644)
-    || write_file(xprintf("%s/deps", tmp), deps ? deps : "", 0644)
-    || write_data(xprintf("%s/env", tmp), env, len, 0644);
-  if (!rc && (rmrf(dir) || rename(tmp, dir))) {
-    perror_msg("%s", dir);
-    rc = -1;
-  }
-  if (rc) rmrf(tmp);
-  tmpfile_del(tmp);
+  rc = !sum || newdir_open(&d, dir)
+    || copy_tree(c->root, xprintf("%s/root", d.tmp))
+    || write_file(xprintf("%s/sum", d.tmp), sum, 0644)
+    || write_file(xprintf("%s/deps", d.tmp), deps ? deps : "", 0644)
+    || write_data(xprintf("%s/env", d.tmp), env, len, 0644);
+  if (!rc) rc = newdir_commit(&d, 1);
+  else newdir_abort(&d);
   free(env);
   free(sum);
-  free(sub);
-  free(tmp);
   free(dir);
   return rc;
 }

@@ -10,9 +10,9 @@
  *
  * KEY is the hash of the sources, the configuration and the host's
  * compilers, so a change to any of them builds a new one. It is built in
- * TRIPLE-KEY.partPID and renamed when it compiles and links a program: an
- * interrupted or failed build is never used, and the next build deletes
- * it. ./clean leaves toolchain/ alone (a build takes a quarter of an hour). */
+ * TRIPLE-KEY.partPID (a newdir) and renamed when it compiles and links a
+ * program: an interrupted or failed build is never used, and the next
+ * build deletes it. ./clean leaves toolchain/ alone (a build takes a quarter of an hour). */
 #define _GNU_SOURCE
 #include "mkroot.h"
 
@@ -338,7 +338,8 @@ static int unpack(struct ctx *c, const char *work)
  * there; its prefix, or 0 after saying why not */
 char *compiler_build(struct ctx *c)
 {
-  char *dir, *top, *log, *part, *work, *p;
+  char *dir, *top, *log, *work, *p;
+  struct newdir d = {0, 0};
   long long mib;
   double t0 = now_secs();
   int rc;
@@ -362,18 +363,10 @@ char *compiler_build(struct ctx *c)
     return 0;
   }
   /* both named for this process: builds side by side don't collide */
-  part = xprintf("%s.part%d", dir, (int)getpid());
   work = xprintf("%s/toolchain.part%d", c->build, (int)getpid());
-  tmpfile_add(part);
-  rc = rmrf(part) || mkdirp(part, 0755) || unpack(c, work)
-    || build(c, work, part) || finish(c, part, work);
-  if (!rc && rename(part, dir)) {
-    /* another build finished first: its toolchain serves */
-    if (!is_dir(dir)) {
-      perror_msg("%s", dir);
-      rc = -1;
-    }
-  }
+  /* if another build finished first, its toolchain serves */
+  rc = newdir_open(&d, dir) || unpack(c, work) || build(c, work, d.tmp)
+    || finish(c, d.tmp, work) || newdir_commit(&d, 0);
   if (!rc) {
     char *du = run_line(c->env, (char *const[]){"du", "-sm", work, 0});
 
@@ -381,11 +374,9 @@ char *compiler_build(struct ctx *c)
                 c->t->gcc, strtok(du, " \t"));
     free(du);
   }
-  rmrf(part);
+  newdir_abort(&d);
   rmrf(work);
   if (!rc) say("toolchain %s built in %.0fs: %s", c->t->gcc, now_secs() - t0, dir);
-  tmpfile_del(part);
-  free(part);
   free(work);
   free(log);
   free(top);

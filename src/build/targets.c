@@ -3,6 +3,7 @@
  * console, an RTC, ethernet and a block device. */
 #include "mkroot.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define HDA "-drive file=%s,format=raw,index=0,media=disk"
@@ -217,11 +218,36 @@ const struct target *target_find(const char *name)
   return 0;
 }
 
-void target_list(FILE *f)
+/* "a b c": every target's name */
+char *target_names(void)
 {
   const struct target *t;
+  char *l = xstrdup(""), *more;
 
-  for (t = targets; t->name; t++) fprintf(f, "%s%s", t == targets ? "" : " ",
-                                          t->name);
-  fputc('\n', f);
+  for (t = targets; t->name; t++) {
+    more = xprintf("%s%s%s", l, *l ? " " : "", t->name);
+    free(l);
+    l = more;
+  }
+  return l;
+}
+
+void target_list(FILE *f)
+{
+  char *l = target_names();
+
+  fprintf(f, "%s\n", l);
+  free(l);
+}
+
+/* One line: what (a name, or TARGET=name) is no target in the table, why
+ * one is needed (or 0), and the known ones; -1 */
+int target_unknown(const char *what, const char *why)
+{
+  char *l = target_names();
+
+  error_msg("%s: unknown target%s%s; known: %s", what, why ? " " : "",
+            why ? why : "", l);
+  free(l);
+  return -1;
 }

@@ -238,12 +238,12 @@ int cross_main(int argc, char **argv)
     return 1;
   }
   if (!strcmp(argv[1], "all")) return all(argv + 2);
-  t = target_find(argv[1]);
-  if (!t || !(prefix = compiler_for(t, 1))) {
-    if (t && t->gcc) return 1;   /* the toolchain builder said why */
+  if (!(t = target_find(argv[1]))) return !!target_unknown(argv[1], 0);
+  if (!(prefix = compiler_for(t, 1))) {
+    if (t->gcc) return 1;   /* the toolchain builder said why */
     fflush(stdout);
-    fprintf(stderr, "%s: %s: %s; available: ", progname, escape(argv[1]),
-            t ? "no compiler here" : "unknown target");
+    fprintf(stderr, "%s: %s: no compiler here; available: ", progname,
+            escape(argv[1]));
     list(stderr);
     return 1;
   }

@@ -96,10 +96,7 @@ static int h_miniconfig(struct ctx *c, char **argv)
 {
   const struct target *t = target_find(argv[0]);
 
-  if (!t) {
-    error_msg("%s: unknown target", argv[0]);
-    return 1;
-  }
+  if (!t) return !!target_unknown(argv[0], 0);
   fputs(miniconfig_make(t, ctx_get(c, "KEXTRA")), stdout);
   return 0;
 }

@@ -146,11 +146,8 @@ static int preflight(struct ctx *c)
       module_list(c, stderr);
       return -1;
     }
-    if (is_kernel(c, c->a.mods[i]) && !c->t) {
-      error_msg("TARGET=%s: unknown target; known:", c->target);
-      target_list(stderr);
-      return -1;
-    }
+    if (is_kernel(c, c->a.mods[i]) && !c->t)
+      return target_unknown(xprintf("TARGET=%s", c->target), 0);
   }
   if (c->a.n && !c->a.nmods) {
     error_msg("-n: no module to build");

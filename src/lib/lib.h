@@ -5,7 +5,8 @@
  *   hash.c     a file's SHA-1 or SHA-256
  *   proc.c     child processes, temporary files, interrupts
  *   file.c     files and directories; a file written whole (newfile)
- *   walk.c     the one tree walker; deleting a tree
+ *   walk.c     the one tree walker; deleting a tree; a directory
+ *              written whole (newdir)
  *   log.c      the build's log: stage lines, progress, a failure's tail
  *   run.c      running a program, its output into the log
  *   copy.c     copying a tree as it is
@@ -99,6 +100,12 @@ int walk_tree(const char *start, int (*fn)(struct walk *), void *arg,
               int fixperm);
 int rmrf(const char *path);
 void remove_stale_parts(const char *dir, const char *prefix);
+/* A directory written under a temporary name (PATH.partPID) and renamed
+ * into place when complete; removed on failure */
+struct newdir { char *path, *tmp; };
+int newdir_open(struct newdir *d, const char *path);
+int newdir_commit(struct newdir *d, int replace);
+void newdir_abort(struct newdir *d);
 
 /* log.c: stage lines to the terminal and the log, commands' output to the
  * log only, so a failure shows the log's last lines and its path */

@@ -180,3 +180,44 @@ void remove_stale_parts(const char *dir, const char *prefix)
   }
   if (d) closedir(d);
 }
+
+/* A directory written under a temporary name beside it, PATH.partPID
+ * (registered, so an interrupt removes it or remove_stale_parts does), and
+ * renamed into place when complete: no reader sees half of it. */
+int newdir_open(struct newdir *d, const char *path)
+{
+  d->path = xstrdup(path);
+  d->tmp = xprintf("%s.part%d", path, (int)getpid());
+  tmpfile_add(d->tmp);
+  if (!rmrf(d->tmp) && !mkdirp(d->tmp, 0755)) return 0;
+  newdir_abort(d);
+  return -1;
+}
+
+/* Into place: replacing what is at path, or (replace 0) leaving a
+ * directory another process put there first, which then serves */
+int newdir_commit(struct newdir *d, int replace)
+{
+  int rc = 0;
+
+  if ((replace && rmrf(d->path)) || (rename(d->tmp, d->path)
+      && !(!replace && (errno == EEXIST || errno == ENOTEMPTY)
+           && is_dir(d->path)))) {
+    perror_msg("%s", d->path);
+    rc = -1;
+  }
+  newdir_abort(d);
+  return rc;
+}
+
+/* Removed, with whatever was written into it */
+void newdir_abort(struct newdir *d)
+{
+  if (d->tmp) {
+    rmrf(d->tmp);
+    tmpfile_del(d->tmp);
+  }
+  free(d->tmp);
+  free(d->path);
+  d->tmp = d->path = 0;
+}

@@ -20,11 +20,18 @@
 #include <time.h>
 #include <unistd.h>
 
-static char *kernel_source(struct ctx *c, int quiet)
+/* The kernel tree: $LINUX, else download/linux (the kernel step and the
+ * kernel headers musl and the toolchain builder install both use it) */
+char *kernel_tree(struct ctx *c)
 {
   const char *linux = ctx_get(c, "LINUX");
-  char *dir = linux && *linux ? xstrdup(linux)
-                              : xprintf("%s/linux", c->download);
+
+  return linux && *linux ? xstrdup(linux) : xprintf("%s/linux", c->download);
+}
+
+static char *kernel_source(struct ctx *c, int quiet)
+{
+  char *dir = kernel_tree(c);
   char *mk = xprintf("%s/Makefile", dir), *kdir = xprintf("%s/kernel", dir);
   char real[PATH_MAX];
   int ok = exists(mk) && is_dir(kdir);
@@ -179,11 +186,7 @@ int kernel_image(struct ctx *c)
   long start;
   int rc;
 
-  if (!t) {
-    error_msg("TARGET=%s: unknown target; known:", c->target);
-    target_list(stderr);
-    return -1;
-  }
+  if (!t) return target_unknown(xprintf("TARGET=%s", c->target), 0);
   if (ctx_epoch(c, &epoch) || !(src = kernel_source(c, 0))) return -1;
   obj = xprintf("%s/linux", c->build);
   stamp = xprintf("%s/.mkroot-stamp", obj);

@@ -55,20 +55,6 @@ static int musl_wanted(struct ctx *c, const char *triple)
   return 1;
 }
 
-/* The kernel tree the headers come from: download/linux, else LINUX */
-static char *headers_tree(struct ctx *c)
-{
-  char *dl = xprintf("%s/linux", c->download), *mk = xprintf("%s/Makefile", dl);
-  const char *linux = ctx_get(c, "LINUX");
-
-  if (!exists(mk) && linux && *linux) {
-    free(dl);
-    dl = xstrdup(linux);
-  }
-  free(mk);
-  return dl;
-}
-
 static int libc_key(struct ctx *c, const char *triple, const char *real,
                     const char *tree, char key[65])
 {
@@ -98,34 +84,37 @@ static int libc_key(struct ctx *c, const char *triple, const char *real,
 
 /* The kernel's exported headers (linux/, asm/, ...) beside musl's, which
  * win where both have one (scsi/sg.h) (headers_install would use rsync,
- * which a host may lack) */
+ * which a host may lack): each entry not there yet copied whole, a
+ * directory both have entered */
+struct headers { const char *from, *to; };
+
+static int header_entry(struct walk *w)
+{
+  struct headers *h = w->arg;
+  char *t;
+  int rc = 0;
+
+  if (w->post || !strcmp(w->path, h->from)) return 0;
+  if (*w->name == '.') return WALK_SKIP;
+  t = xprintf("%s%s", h->to, w->path + strlen(h->from));
+  if (!exists(t)) rc = copy_tree(w->path, t) ? -1 : WALK_SKIP;
+  else if (!S_ISDIR(w->st.st_mode) || !is_dir(t)) rc = WALK_SKIP;
+  free(t);
+  return rc;
+}
+
 static int copy_headers(const char *from, const char *to)
 {
-  DIR *d = opendir(from);
-  struct dirent *e;
-  int rc = d ? 0 : -1;
+  struct headers h = {from, to};
 
-  while (!rc && (e = readdir(d))) {
-    char *f, *t;
-
-    if (*e->d_name == '.') continue;
-    f = xprintf("%s/%s", from, e->d_name);
-    t = xprintf("%s/%s", to, e->d_name);
-    if (!exists(t)) rc = copy_tree(f, t);
-    else if (is_dir(f) && is_dir(t)) rc = copy_headers(f, t);
-    free(f);
-    free(t);
-  }
-  if (d) closedir(d);
-  else perror_msg("%s", from);
-  return rc;
+  return walk_tree(from, header_entry, &h, 0);
 }
 
 /* The kernel's exported headers for ARCH karch, into include (beside
  * musl's, which win): the musl sysroot's and the toolchain builder's */
 int kernel_headers(struct ctx *c, const char *karch, const char *include)
 {
-  char *tree = headers_tree(c), *mk = xprintf("%s/Makefile", tree);
+  char *tree = kernel_tree(c), *mk = xprintf("%s/Makefile", tree);
   char *khdr = xprintf("%s/khdr", c->build);
   int rc = -1;
 
@@ -413,17 +402,16 @@ int libc_setup(struct ctx *c)
     free(real);
     return want;
   }
-  if (!c->t) {
-    error_msg("TARGET=%s: unknown target: no musl for it (LIBC=glibc)", c->target);
-    return -1;
-  }
+  if (!c->t)
+    return target_unknown(xprintf("TARGET=%s", c->target),
+                          "(no musl for it: LIBC=glibc)");
   /* gcc's spec language has no quoting: the sysroot's path must be plain */
   if (strpbrk(c->top, " \t\n%")) {
     error_msg("%s: a space or %% in the path: musl's specs can't name it "
               "(build elsewhere, or LIBC=glibc)", c->top);
     return -1;
   }
-  tree = headers_tree(c);
+  tree = kernel_tree(c);
   mk = xprintf("%s/Makefile", tree);
   if (!exists(mk)) {
     error_msg("%s: no kernel tree for musl's kernel headers (run 'make deps', "
@@ -439,19 +427,16 @@ int libc_setup(struct ctx *c)
   if (is_dir(root)) stage("libc musl (unchanged)");
   else {
     double t0 = now_secs();
+    struct newdir d;
 
     stage("libc musl for %s", triple);
-    tmp = xprintf("%s.part%d", root, (int)getpid());
-    tmpfile_add(tmp);
-    rc = rmrf(tmp) || mkdirp(tmp, 0755)
-      || musl_build(c, triple, real, tmp) || rename(tmp, root);
+    rc = newdir_open(&d, root) || musl_build(c, triple, real, d.tmp)
+      || newdir_commit(&d, 0);
     if (!rc) say("musl built in %.1fs", now_secs() - t0);
     if (rc) {
       log_fail("libc musl");
-      rmrf(tmp);
+      newdir_abort(&d);
     }
-    tmpfile_del(tmp);
-    free(tmp);
   }
   if (!rc) {
     char *mbase = musl_base(triple);
