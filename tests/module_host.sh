@@ -76,6 +76,32 @@ want="$(printf '200000 exported\na b\n$(touch "$OUTPUT/INJECTED")\n  c\n0')"
 [ ! -e "$T/top/output/host/INJECTED" ] || fail "a variable's value ran as a command"
 ls -A "$B" | grep -q '^\.sh-' && fail "the variables' file was left: $(ls -A "$B")"
 
+# --- setupfor's copy of a source directory: files, directories and the
+# links that stay inside; the rest left out, each named
+S="$T/top/download/hostile"
+mkdir -p "$S/sub" "$T/outside" && echo precious > "$T/outside/file"
+echo data > "$S/sub/file"
+ln -s "$T/outside/file" "$S/abs"
+ln -s ../../../outside/file "$S/sub/rel"
+ln -s sub/file "$S/inside"
+mkfifo "$S/fifo"
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$S/sock"
+[ "$(id -u)" == 0 ] && mknod "$S/disk" b 7 0
+cat > "$T/mods/copy" << 'EOM'
+setupfor hostile
+for i in abs sub/rel; do [ -L $i ] && echo pwned > $i; done
+{ ls -A; ls -A sub; cat inside; } > "$OUTPUT/copy.txt"
+cleanup
+EOM
+out="$(mkroot copy)"; expect_rc 0 $? "setupfor of a hostile source directory: $out"
+[ "$(cat "$T/outside/file")" == precious ] || fail "a write in setupfor's copy went through a link"
+for i in fifo sock abs sub/rel $([ "$(id -u)" == 0 ] && echo disk); do
+  [ "$(grep -c "/$i: left out of the copy" "$T/top/output/host/log.txt")" == 1 ] ||
+    fail "$i: not named once: $(cat "$T/top/output/host/log.txt")"
+done
+[ "$(cat "$T/top/output/host/copy.txt")" == "$(printf 'inside\nsub\nfile\ndata')" ] ||
+  fail "setupfor's copy: $(cat "$T/top/output/host/copy.txt")"
+
 # --- -d: download lines and what computes them; nothing that writes
 mkdir -p "$T/src/hello-1.0" "$T/src/other-2.0" && echo hi > "$T/src/hello-1.0/msg"
 echo two > "$T/src/other-2.0/msg"

@@ -13,7 +13,12 @@
 #include <unistd.h>
 
 struct seen { dev_t dev; ino_t ino; char *path; };
-struct copy { const char *from, *to, *skip; struct seen *s; size_t n, cap; };
+struct copy {
+  const char *from, *to, *skip;
+  int source;              /* files, directories and symlinks only */
+  struct seen *s;
+  size_t n, cap;
+};
 
 static int copy_data(int in, int out, off_t size)
 {
@@ -59,6 +64,12 @@ static int copy_entry(struct walk *w)
   int rc = 0;
   size_t i;
 
+  if (c->source && !S_ISDIR(m) && !S_ISREG(m) && !S_ISLNK(m)) {
+    error_msg("%s: left out of the copy: %s", w->path, S_ISFIFO(m) ? "a FIFO"
+              : S_ISSOCK(m) ? "a socket" : "a device node");
+    free(dest);
+    return 0;
+  }
   if (S_ISDIR(m)) {
     if (!w->post && c->skip && w->path[strlen(c->from)]
         && !strcmp(w->name, c->skip)) {
@@ -93,9 +104,9 @@ out:
   return rc ? -1 : 0;
 }
 
-static int copy_skip(const char *from, const char *to, const char *skip)
+static int copy_as(const char *from, const char *to, int source)
 {
-  struct copy c = {from, to, skip, 0, 0, 0};
+  struct copy c = {from, to, source ? ".git" : 0, source, 0, 0, 0};
   int rc = walk_tree(from, copy_entry, &c, 0);
 
   while (c.n) free(c.s[--c.n].path);
@@ -106,12 +117,14 @@ static int copy_skip(const char *from, const char *to, const char *skip)
 /* Copy tree from to to, which must not exist yet */
 int copy_tree(const char *from, const char *to)
 {
-  return copy_skip(from, to, 0);
+  return copy_as(from, to, 0);
 }
 
 /* A source directory's copy for a build (setupfor): a write to it never
- * reaches the source, and a clone's .git stays behind */
+ * reaches the source, and a clone's .git stays behind, so do device nodes,
+ * FIFOs and sockets (a line names each). Links that lead out: the caller
+ * drops them (links_drop), once the tree is complete. */
 int copy_source(const char *from, const char *to)
 {
-  return copy_skip(from, to, ".git");
+  return copy_as(from, to, 1);
 }

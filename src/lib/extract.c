@@ -366,9 +366,12 @@ int extract_archive(const char *tarball, const char *dest, int strip,
   return rc;
 }
 
+struct linkcheck { const char *root; int drop; };
+
 static int link_check(struct walk *w)
 {
-  const char *root = w->arg, *rel = w->path + strlen(root);
+  const struct linkcheck *lc = w->arg;
+  const char *root = lc->root, *rel = w->path + strlen(root);
   char buf[4096], *dir;
   ssize_t n;
   int fd, ok;
@@ -389,9 +392,16 @@ static int link_check(struct walk *w)
   ok = stays_inside(fd, dir, buf, 1);
   close(fd);
   free(dir);
-  if (!ok) error_msg("%s: refused: symlink pointing outside (-> %s)", w->path,
-                     buf);
-  return ok ? 0 : -1;
+  if (ok) return 0;
+  if (!lc->drop) {
+    error_msg("%s: refused: symlink pointing outside (-> %s)", w->path, buf);
+    return -1;
+  }
+  error_msg("%s: left out of the copy: symlink pointing outside (-> %s)",
+            w->path, buf);
+  if (!unlinkat(w->dirfd, w->name, 0)) return 0;
+  perror_msg("%s", w->path);
+  return -1;
 }
 
 /* Once a tree is complete: does every symlink in it, followed through the
@@ -399,5 +409,16 @@ static int link_check(struct walk *w)
  * checked again against the whole tree.) */
 int links_inside(const char *root)
 {
-  return walk_tree(root, link_check, (void *)root, 0);
+  struct linkcheck lc = {root, 0};
+
+  return walk_tree(root, link_check, &lc, 0);
+}
+
+/* The same check, deleting each link that leads out, with a line: a
+ * source directory's copy keeps what is safe of the user's own tree */
+int links_drop(const char *root)
+{
+  struct linkcheck lc = {root, 1};
+
+  return walk_tree(root, link_check, &lc, 0);
 }

@@ -138,6 +138,7 @@ struct caps { unsigned long long bytes, entries; };
 int extract_archive(const char *tarball, const char *dest, int strip,
                     const struct caps *caps);
 int links_inside(const char *root);
+int links_drop(const char *root);
 
 /* key.c: a step's key, the SHA-256 of everything it reads */
 struct key { void *md; };

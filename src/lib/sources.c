@@ -334,7 +334,7 @@ int setupfor(const char *dl, const char *build, const char *name,
     /* download/NAME may be a link to the tree: copy the tree, not the link */
     char *real = realpath(src, 0);
 
-    rc = !real || copy_source(real, dest);
+    rc = !real || copy_source(real, dest) || links_drop(dest);
     if (!real) perror_msg("%s", src);
     free(real);
   }
