@@ -12,12 +12,13 @@ for f in Image root.cpio.gz qemu-aarch64.sh aarch64.miniconf; do [ -s $O/$f ] ||
 readelf -h $O/root/usr/bin/toybox | grep -q AArch64 || fail "toybox is not aarch64"
 readelf -h $O/root/init | grep -q AArch64 || fail "init is not aarch64"
 readelf -l $O/root/usr/bin/toybox | grep -q INTERP && fail "toybox is dynamic"
-# the build ran in the airlock: its PATH held only build/airlock
+# the build ran in the airlock: its PATH held no host directory
 [ -x build/airlock/toybox ] && [ -L build/airlock/make ] || fail "no airlock"
 M="$(mktemp -d)"
 echo 'echo "$PATH" > "$OUTPUT/path.txt"; env > "$OUTPUT/env.txt"' > "$M/pathdump"
-./cross aarch64 ./mkroot -n MODULES="$M" pathdump > /dev/null 2>&1 || fail "pathdump module"
-[ "$(cat $O/path.txt)" == "$TOP/build/airlock" ] || fail "PATH in the build: $(cat $O/path.txt)"
+./cross aarch64 ./mkroot -n MODULE_PATH="$M" pathdump > /dev/null 2>&1 || fail "pathdump module"
+# the compiler's directory, then the airlock (the seed's PATH)
+[ "$(cat $O/path.txt)" == "$TOP/build/aarch64/cc:$TOP/build/airlock" ] || fail "PATH in the build: $(cat $O/path.txt)"
 rm -rf "$M"
 out="$(./boottest aarch64)"; rc=$?
 echo "$out"

@@ -66,11 +66,19 @@ contains "$out" "no nosuch-linux-cc or nosuch-linux-gcc in PATH"
 mkdir -p mods && cat > mods/envdump << 'EOM'
 env > "$OUTPUT/env.txt"
 EOM
-out="$(SECRET=1 TERM=dumb http_proxy=http://127.0.0.1:9 "$TOP/mkroot" -n LIBC=glibc MODULES="$T/mods" FOO=bar envdump 2>&1)"
+out="$(SECRET=1 TERM=dumb http_proxy=http://127.0.0.1:9 "$TOP/mkroot" -n LIBC=glibc MODULE_PATH="$T/mods" FOO=bar envdump 2>&1)"
 expect_rc 0 $? "-n module run: $out"
 grep -q '^FOO=bar$' output/host/env.txt || fail "FOO missing"
 grep -q '^http_proxy=' output/host/env.txt || fail "proxy missing"
 grep -q '^SECRET=\|^TERM=' output/host/env.txt && fail "environment not cleared"
+# toybox's CROSS=: an unknown target lists the targets; a list stops at
+# the first failure, allnonstop-style lists go on
+out="$("$TOP/mkroot" CROSS=nosuch 2>&1)"; expect_rc 1 $? "CROSS=nosuch"
+contains "$out" "CROSS=nosuch: unknown target; targets: x86_64"
+contains "$out" "aarch64"
+out="$("$TOP/mkroot" CROSS=nosuch1,nosuch2 2>&1)"; expect_rc 1 $? "CROSS=nosuch1,nosuch2"
+contains "$out" "mkroot: CROSS=nosuch1: failed"
+[[ "$out" != *nosuch2* ]] || fail "CROSS=a,b went on after a failure"
 # ./cross: listing, unknown target, "all" with a failing target renamed
 contains "$("$TOP/cross")" "x86_64"
 out="$("$TOP/cross" nosuch true 2>&1)"; expect_rc 1 $? "cross nosuch"

@@ -55,7 +55,7 @@ guest_says() {
 }
 
 # the host: the module builds, and distcc runs in the guest
-out="$(./mkroot MODULES="$T/mods" distcc distcc-says kernel 2>&1)"
+out="$(./mkroot MODULE_PATH="$T/mods" distcc distcc-says kernel 2>&1)"
 expect_rc 0 $? "./mkroot distcc kernel"
 readelf -l output/host/root/usr/bin/distccd | grep -q INTERP && fail "distccd is dynamic"
 guest_says host x86_64 x86_64
@@ -63,7 +63,7 @@ echo "ok: distcc --version in the x86_64 guest"
 
 mkdir -p "$T/top" && cd "$T/top" || fail "cd"
 start=$SECONDS
-out="$("$TOP/cross" aarch64 "$TOP/mkroot" DOWNLOAD="$TOP/download" MODULES="$T/mods" \
+out="$("$TOP/cross" aarch64 "$TOP/mkroot" DOWNLOAD="$TOP/download" MODULE_PATH="$T/mods" \
   DISTCC_HOSTS="$HOSTS 127.0.0.1:$DEAD/2 127.0.0.1:$P3/2" distcc distcc-says kernel 2>&1)"
 expect_rc 0 $? "./cross aarch64 ./mkroot DISTCC_HOSTS=... distcc kernel"
 echo "build with distcc: $((SECONDS-start))s"

@@ -77,7 +77,7 @@ for i in toybox linux zlib musl-1.2.3.tar.gz; do ln -s "$TOP/download/$i" "$D/$i
 tar xjf download/dropbear-2022.83.tar.bz2 -C "$D" && mv "$D/dropbear-2022.83" "$D/dropbear" ||
   fail "unpacking dropbear"
 start=$SECONDS
-out="$(./mkroot DOWNLOAD="$D" MODULES="$TOP/download/toybox/scripts/root" \
+out="$(./mkroot DOWNLOAD="$D" MODULE_PATH="$TOP/download/toybox/scripts/root" \
   OVERLAY="$T/ovl" dropbear overlay kernel 2>&1)"
 expect_rc 0 $? "toybox's scripts/root/dropbear and overlay"
 echo "build: $((SECONDS-start))s"

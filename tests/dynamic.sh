@@ -32,7 +32,7 @@ EOC
 EOM
 
 start=$SECONDS
-out="$(./cross aarch64 ./mkroot MODULES="$T/mods" dropbear dynamic dyntest kernel 2>&1)"
+out="$(./cross aarch64 ./mkroot MODULE_PATH="$T/mods" dropbear dynamic dyntest kernel 2>&1)"
 expect_rc 0 $? "./cross aarch64 ./mkroot dropbear dynamic dyntest kernel"
 echo "build: $((SECONDS-start))s"
 O=output/aarch64
@@ -61,7 +61,7 @@ for i in toybox linux zlib musl-1.2.3.tar.gz; do ln -s "$TOP/download/$i" "$D/$i
 tar xjf download/dropbear-2022.83.tar.bz2 -C "$D" && mv "$D/dropbear-2022.83" "$D/dropbear" ||
   fail "unpacking dropbear"
 start=$SECONDS
-out="$(./cross aarch64 ./mkroot DOWNLOAD="$D" MODULES="$TOP/download/toybox/scripts/root" \
+out="$(./cross aarch64 ./mkroot DOWNLOAD="$D" MODULE_PATH="$TOP/download/toybox/scripts/root" \
   OVERLAY="$T/ovl" dropbear overlay dynamic kernel 2>&1)"
 expect_rc 0 $? "toybox's scripts/root/dropbear, overlay, dynamic for aarch64"
 echo "build: $((SECONDS-start))s"

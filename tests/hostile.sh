@@ -202,7 +202,7 @@ mkdir -p "$T/top/output/host/root" "$T/mods"
 printf 'sleep 765432 &\nsleep 765431\n' > "$T/mods/slow"
 echo 'echo ok > "$OUTPUT/quick.txt"' > "$T/mods/quick"
 for sig in INT TERM; do
-  (cd "$T/top" && exec "$M" -n LIBC=glibc MODULES="$T/mods" slow > /dev/null 2>&1) &
+  (cd "$T/top" && exec "$M" -n LIBC=glibc MODULE_PATH="$T/mods" slow > /dev/null 2>&1) &
   pid=$!
   for i in $(seq 50); do pgrep -f "sleep 765431" > /dev/null && break; sleep 0.1; done
   kill -$sig $pid; wait $pid; rc=$?
@@ -210,6 +210,6 @@ for sig in INT TERM; do
   sleep 0.3
   gone "sleep 76543"
 done
-(cd "$T/top" && "$M" -n LIBC=glibc MODULES="$T/mods" quick > /dev/null 2>&1) && [ -e "$T/top/output/host/quick.txt" ] ||
+(cd "$T/top" && "$M" -n LIBC=glibc MODULE_PATH="$T/mods" quick > /dev/null 2>&1) && [ -e "$T/top/output/host/quick.txt" ] ||
   fail "rerun after interrupt"
 pass

@@ -19,11 +19,15 @@ int main(void)
   CHECK(!strcmp(microconfig_expand(0, "y"), ""));
 
   CHECK(t && !target_find("nosuch") && target_find("aarch64"));
-  s = miniconfig_make(t, "NOSUCH_SYMBOL,HZ=100");
+  s = miniconfig_make(t, "NOSUCH_SYMBOL,HZ=100", 0);
   CHECK(!strncmp(s, "# make ARCH=x86 allnoconfig KCONFIG_ALLCONFIG=x86_64.miniconf\n", 62));
   CHECK(strstr(s, "\nCONFIG_DEVTMPFS=y\n") && strstr(s, "\nCONFIG_64BIT=y\n"));
   CHECK(strstr(s, "\nCONFIG_PANIC_TIMEOUT=1\n"));
   CHECK(strstr(s, "# KEXTRA\nCONFIG_NOSUCH_SYMBOL=y\nCONFIG_HZ=100\n"));
+  CHECK(!strstr(s, "MODULE"));
+  s = miniconfig_make(t, "HZ=100", "FSCACHE,CACHEFILES");
+  CHECK(strstr(s, "# KEXTRA\nCONFIG_HZ=100\n\n# MODULES\nCONFIG_MODULES=y\n"
+                  "CONFIG_MODULE_UNLOAD=y\nCONFIG_FSCACHE=m\nCONFIG_CACHEFILES=m\n"));
 
   CHECK(symbol_check("CONFIG_A=y\nCONFIG_B=2\n",
                      "CONFIG_A=y\nCONFIG_B=2\n", &missing) == 0);

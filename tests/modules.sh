@@ -69,28 +69,28 @@ EOM
 cd "$T/top"
 
 # -d: the module's source fetched and verified, nothing built
-out="$("$TOP/mkroot" LIBC=glibc -d MODULES="$T/mods" first 2>&1)"; expect_rc 0 $? "-d: $out"
+out="$("$TOP/mkroot" LIBC=glibc -d MODULE_PATH="$T/mods" first 2>&1)"; expect_rc 0 $? "-d: $out"
 [ -e download/hello-1.0.tar.gz ] || fail "-d did not download"
 [ ! -e output/host/root/msg ] && [ ! -e output/host/first.txt ] || fail "-d built something"
 
 # -d reaches every download of a module, past its setupfor, and runs
 # nothing else
-out="$("$TOP/mkroot" LIBC=glibc -d MODULES="$T/mods" twice 2>&1)"; expect_rc 0 $? "-d past setupfor: $out"
+out="$("$TOP/mkroot" LIBC=glibc -d MODULE_PATH="$T/mods" twice 2>&1)"; expect_rc 0 $? "-d past setupfor: $out"
 [ -e download/second-2.0.tar.gz ] || fail "-d stopped at the first setupfor"
 [ ! -e built-something ] && [ ! -e build/host/hello ] || fail "-d ran a build command"
 
 # die: the build stops, naming the module and the message; announce is a stage
-out="$("$TOP/mkroot" LIBC=glibc -n MODULES="$T/mods" dies 2>&1)"; expect_rc 1 $? "die"
+out="$("$TOP/mkroot" LIBC=glibc -n MODULE_PATH="$T/mods" dies 2>&1)"; expect_rc 1 $? "die"
 contains "$out" "=== about to die"
 contains "$out" "dies: the reason"
 [ ! -e output/host/dies.txt ] || fail "went on after die"
 
 # no descriptor of ours reaches a module's commands (ls: 0 1 2 and 3)
-"$TOP/mkroot" LIBC=glibc -n -l MODULES="$T/mods" fds > /dev/null 2>&1 || fail "fds module"
+"$TOP/mkroot" LIBC=glibc -n -l MODULE_PATH="$T/mods" fds > /dev/null 2>&1 || fail "fds module"
 [ "$(grep -c -- ' -> ' output/host/fds.txt)" == 4 ] || fail "descriptors leaked: $(cat output/host/fds.txt)"
 
 # modules in order, exports carried over, API works
-out="$("$TOP/mkroot" LIBC=glibc -n -l MODULES="$T/mods" first second 2>&1)"; expect_rc 0 $? "modules: $out"
+out="$("$TOP/mkroot" LIBC=glibc -n -l MODULE_PATH="$T/mods" first second 2>&1)"; expect_rc 0 $? "modules: $out"
 contains "$out" "=== first"
 contains "$out" "=== second"
 [ "$(cat output/host/root/msg)" == "hello from a module" ] || fail "module did not install"
@@ -107,7 +107,7 @@ contains "$(cat output/host/log.txt)" "hello-1.0.tar.gz confirmed"
 contains "$(cat output/host/cmdlog.txt)" "cp msg"
 
 # a failing step stops the build, naming the module and the log
-out="$("$TOP/mkroot" LIBC=glibc -n MODULES="$T/mods" broken second 2>&1)"; expect_rc 1 $? "broken module"
+out="$("$TOP/mkroot" LIBC=glibc -n MODULE_PATH="$T/mods" broken second 2>&1)"; expect_rc 1 $? "broken module"
 contains "$out" "broken failed, see"
 [ ! -e output/host/broken.txt ] || fail "module went on after a failed setupfor"
 pass

@@ -26,8 +26,8 @@ const char mkroot_about[] = "Build a toybox root filesystem in "
   "the order given; the module \"kernel\" builds a kernel, initramfs and "
   "QEMU launch script.";
 const char mkroot_varsabout[] = "NAME=VALUE sets a variable for the build. "
-  "The build sees only HOME, PATH, CROSS_COMPILE, the *_proxy variables and "
-  "these; a module may read a variable of its own.";
+  "The build sees only HOME, PATH, CROSS_COMPILE, CROSS, LINUX, the *_proxy "
+  "variables and these; a module may read a variable of its own.";
 
 void mkroot_usage(FILE *f)
 {
@@ -100,7 +100,8 @@ int parse_args(int argc, char **argv, struct args *a, char **why)
 /* What survives into the build's environment besides NAME=VALUE arguments */
 int env_keep(const char *name)
 {
-  static const char *const keep[] = {"HOME", "PATH", "CROSS_COMPILE", 0};
+  static const char *const keep[] = {"HOME", "PATH", "CROSS_COMPILE", "CROSS",
+                                     "LINUX", 0};
   size_t len = strlen(name);
   int i;
 

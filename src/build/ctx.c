@@ -176,6 +176,62 @@ static char *absolute(const char *top, const char *p)
   return *p == '/' ? xstrdup(p) : xprintf("%s/%s", top, p);
 }
 
+/* MODULES is toybox's: kernel symbols built as loadable modules
+ * ("FSCACHE,CACHEFILES"). It used to name module directories here, now
+ * MODULE_PATH's job: a value that looks like one says so. */
+int ctx_modules_ok(const struct ctx *c)
+{
+  const char *m = ctx_get(c, "MODULES"), *s;
+
+  if (!m) return 0;
+  for (s = m; *s; s += strcspn(s, ", \t\n"), s += !!*s) {
+    size_t n = strcspn(s, ", \t\n"), i;
+    char *one = xstrndup(s, n);
+    int bad = 0;
+
+    for (i = 0; i < n; i++)
+      bad |= !(one[i] == '_' || (one[i] >= 'A' && one[i] <= 'Z')
+               || (one[i] >= 'a' && one[i] <= 'z') || (one[i] >= '0' && one[i] <= '9'));
+    if (bad && (strchr(one, '/') || is_dir(one)))
+      error_msg("MODULES=%s: MODULES lists kernel symbols to build as modules "
+                "now (toybox's meaning); module directories go in "
+                "MODULE_PATH=%s", m, m);
+    else if (bad) error_msg("MODULES=%s: '%s' is not a kernel symbol", m, one);
+    free(one);
+    if (bad) return -1;
+  }
+  return 0;
+}
+
+/* Paths the user typed are relative to where mkroot started, not to the
+ * module's scratch directory it is read in: MODULE_PATH's entries and
+ * OVERLAY made absolute */
+static void absolute_vars(struct ctx *c)
+{
+  const char *mp = ctx_get(c, "MODULE_PATH"), *ov = ctx_get(c, "OVERLAY");
+  char *copy, *s, *save = 0, *out = 0;
+
+  if (ov && *ov && *ov != '/') {
+    char *abs = absolute(c->top, ov);
+
+    ctx_set(c, "OVERLAY", abs);
+    free(abs);
+  }
+  if (!mp || !*mp) return;
+  copy = xstrdup(mp);
+  for (s = strtok_r(copy, ": ", &save); s; s = strtok_r(0, ": ", &save)) {
+    char *abs = absolute(c->top, s), *o = xprintf("%s%s%s", out ? out : "",
+                                                  out ? ":" : "", abs);
+
+    free(out);
+    free(abs);
+    out = o;
+  }
+  ctx_set(c, "MODULE_PATH", out ? out : "");
+  free(out);
+  free(copy);
+}
+
 /* The variables that place the build, for every child. Modules' BUILD is
  * a directory of their own, so no name setupfor is given reaches mkroot's
  * own directories in build/NAME (the kernel's objects, the cc wrapper,
@@ -226,6 +282,8 @@ int ctx_init(struct ctx *c, struct args *a)
   if (!getcwd(cwd, sizeof(cwd))) perror_exit("getcwd");
   c->top = xstrdup(cwd);
   c->src = self_dir();
+  absolute_vars(c);
+  if (ctx_modules_ok(c)) return -1;
   c->path = xstrdup(ctx_get(c, "PATH") ? ctx_get(c, "PATH") : "/usr/bin:/bin");
   if (vars_check(c)) return -1;
   cross = ctx_get(c, "CROSS_COMPILE");

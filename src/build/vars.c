@@ -68,7 +68,11 @@ const struct var vars[] = {
    "-)", check_target, V_BUILD},
   {"LIBC", "musl where the target can have it", "musl, or glibc to keep the "
    "compiler's own C library", check_libc, V_BUILD},
-  {"LINUX", "download/linux", "the kernel source directory", 0, V_BUILD},
+  {"CROSS", "host", "toybox's way to pick a target: NAME builds with the "
+   "compiler ./cross NAME uses; all, allnonstop or A,B,C builds each in "
+   "turn; an unknown name lists the targets", 0, V_BUILD},
+  {"LINUX", "download/linux", "the kernel source directory; given, the "
+   "kernel is built as if \"kernel\" were listed (toybox's way)", 0, V_BUILD},
   {"KEXTRA", 0, "extra kernel symbols: NAME,NAME,NAME=VALUE", 0, V_BUILD},
   {"STRICT", 0, "1: a requested kernel symbol that did not stick is an "
    "error, not a warning", 0, V_BUILD},
@@ -94,8 +98,12 @@ const struct var vars[] = {
   {"TOYBOX_URL", 0, "fetch toybox from this URL instead of using "
    "download/toybox", 0, V_BUILD},
   {"TOYBOX_HASH", 0, "the sha1 or sha256 of TOYBOX_URL's file", 0, V_BUILD},
-  {"MODULES", 0, "\"DIR ...\": your own module directories, searched before "
-   "module/", 0, V_BUILD},
+  {"MODULES", 0, "toybox's: kernel symbols built as loadable modules "
+   "(A,B; MODULES+= in a module works), installed in the root's "
+   "/lib/modules: modprobe A in the guest. A directory here is refused, "
+   "naming MODULE_PATH", 0, V_BUILD},
+  {"MODULE_PATH", 0, "\"DIR:DIR\": your own module directories, searched "
+   "before module/, relative to where mkroot started", 0, V_BUILD},
   {"NO_CLEANUP", 0, "1: keep build/ directories after a module's cleanup",
    0, V_BUILD},
   {"HOST_EXTRA", 0, "\"cmd ...\": more host commands in a cross build's "
@@ -105,13 +113,13 @@ const struct var vars[] = {
   {"DISTCC_HOSTS", "compile here", "compile servers, in distcc's syntax", 0,
    V_BUILD},
   {"PATH", "/usr/bin:/bin", "where the build finds the host's tools (kept "
-   "from the environment, as HOME, CROSS_COMPILE and the proxy variables "
-   "are)", 0,
+   "from the environment, as HOME, CROSS_COMPILE, CROSS, LINUX and the "
+   "proxy variables are)", 0,
    V_BUILD},
 
   /* read by the modules in module/ */
   {"OVERLAY", "overlay", "the directory the overlay module copies over the "
-   "root", 0, V_MODULE},
+   "root, relative to where mkroot started", 0, V_MODULE},
   {"DYNAMIC_LIBS", 0, "more libraries for the dynamic module (\"z ssl\", as "
    "for -lz -lssl)", 0, V_MODULE},
   {"DISTCC_PORT", "3632", "the port of the host's distccd the distcc "

@@ -250,3 +250,95 @@ int cross_main(int argc, char **argv)
   exec_for(t, prefix, argv + 2);
   return 1;
 }
+
+/* The last NAME=VALUE for name on the command line, else the environment's
+ * (toybox's mkroot.sh keeps CROSS and LINUX through its env -i) */
+static const char *arg_var(const struct args *a, const char *name)
+{
+  size_t n = strlen(name);
+  int i;
+
+  for (i = a->nvars; i--; )
+    if (!strncmp(a->vars[i], name, n) && a->vars[i][n] == '=')
+      return a->vars[i] + n + 1;
+  return getenv(name);
+}
+
+static void add_var(struct args *a, const char *var)
+{
+  a->vars = xrealloc(a->vars, (a->nvars + 1) * sizeof(char *));
+  a->vars[a->nvars++] = (char *)var;
+}
+
+/* mkroot once per target of list (comma separated; "all": every target
+ * with a compiler here, as ./cross all), each given CROSS=NAME; the first
+ * failure stops the rest unless nonstop */
+static int cross_each(char **argv, int argc, const char *list, int nonstop)
+{
+  char **av = xmalloc((argc + 2) * sizeof(char *)), *names = xstrdup(""), *s, *save = 0;
+  const struct target *t;
+  int failed = 0;
+
+  if (!strncmp(list, "all", 3)) {
+    for (t = targets; t->name; t++) {
+      char *p = compiler_for(t, 0);
+
+      if (p) add(&names, t->name);
+      free(p);
+    }
+  } else {
+    free(names);
+    names = xstrdup(list);
+  }
+  memcpy(av, argv, argc * sizeof(char *));
+  av[0] = xprintf("%s/mkroot", self_dir());
+  av[argc + 1] = 0;
+  for (s = strtok_r(names, ", ", &save); s; s = strtok_r(0, ", ", &save)) {
+    av[argc] = xprintf("CROSS=%s", s);
+    if (run(0, 0, av)) {
+      error_msg("CROSS=%s: failed", s);
+      failed++;
+      if (!nonstop) break;
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+/* toybox's mkroot.sh dialect, beside ./cross: CROSS=NAME builds for that
+ * target with the compiler ./cross NAME would use (output/NAME), CROSS=all
+ * and allnonstop every target in turn, CROSS=A,B,C those; CROSS=host (or
+ * none) builds natively. LINUX=DIR builds the kernel too, as if "kernel"
+ * were listed. Returns the exit status if it ran the builds itself, else -1
+ * after filling in *a (CROSS_COMPILE, TARGET, kernel). */
+int cross_dialect(int argc, char **argv, struct args *a)
+{
+  const char *cross = arg_var(a, "CROSS"), *linux = arg_var(a, "LINUX");
+  const char *cc = arg_var(a, "CROSS_COMPILE");
+  const struct target *t;
+  char *prefix;
+  int i, kernel = 0;
+
+  if (linux && *linux) {
+    for (i = 0; i < a->nmods; i++) kernel |= !strcmp(a->mods[i], "kernel");
+    if (!kernel) {
+      a->mods = xrealloc(a->mods, (a->nmods + 1) * sizeof(char *));
+      a->mods[a->nmods++] = "kernel";
+    }
+  }
+  if (!cross || !*cross || !strcmp(cross, "host")) return -1;
+  if (!strcmp(cross, "all") || !strcmp(cross, "allnonstop") || strchr(cross, ','))
+    return cross_each(argv, argc, cross, !strcmp(cross, "allnonstop"));
+  t = target_find(cross);
+  if (!arg_var(a, "TARGET") && t) add_var(a, xprintf("TARGET=%s", t->name));
+  if (cc && *cc && t) return -1;   /* CROSS_COMPILE wins; CROSS names it */
+  if (!t || !(prefix = compiler_for(t, 1))) {
+    if (t && t->gcc) return 1;   /* the toolchain builder said why */
+    fflush(stdout);
+    fprintf(stderr, "%s: CROSS=%s: %s; targets: ", progname, cross,
+            t ? "no compiler here" : "unknown target");
+    list(stderr);
+    return 1;
+  }
+  add_var(a, xprintf("CROSS_COMPILE=%s", prefix));
+  return -1;
+}

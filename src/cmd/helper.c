@@ -97,7 +97,7 @@ static int h_miniconfig(struct ctx *c, char **argv)
   const struct target *t = target_find(argv[0]);
 
   if (!t) return !!target_unknown(argv[0], 0);
-  fputs(miniconfig_make(t, ctx_get(c, "KEXTRA")), stdout);
+  fputs(miniconfig_make(t, ctx_get(c, "KEXTRA"), ctx_get(c, "MODULES")), stdout);
   return 0;
 }
 

@@ -142,8 +142,7 @@ static int preflight(struct ctx *c)
 
   for (i = 0; i < c->a.nmods; i++) {
     if (!is_kernel(c, c->a.mods[i]) && !module_find(c, c->a.mods[i])) {
-      error_msg("%s: no such module; available:", c->a.mods[i]);
-      module_list(c, stderr);
+      module_missing(c, c->a.mods[i]);
       return -1;
     }
     if (is_kernel(c, c->a.mods[i]) && !c->t)
@@ -196,6 +195,7 @@ int mkroot_main(int argc, char **argv)
     else error_msg("%s", why);
     return 1;
   }
+  if ((i = cross_dialect(argc, argv, &a)) >= 0) return i;
   if (ctx_init(&c, &a) || preflight(&c)) return 1;
   if (mkdirp(c.output, 0755) || mkdirp(c.build, 0755)) return 1;
   if (log_open(xprintf("%s/log.txt", c.output),
@@ -217,7 +217,8 @@ int mkroot_main(int argc, char **argv)
     if (is_kernel(&c, a.mods[i])) {
       kernel_join(&c, &sp);
       if (materialize(&c, &ch) || (!sp.built && kernel_image(&c))
-          || kernel_initramfs(&c) || qemu_script(&c)) return 1;
+          || kernel_modules(&c) || kernel_initramfs(&c) || qemu_script(&c))
+        return 1;
       sp.built = 0;
     } else if (!a.n) {
       if (root_step(&c, &ch, a.mods[i], 0, 0)) return 1;

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include "mkroot.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -87,7 +88,7 @@ static int kconfig(struct ctx *c, const char *src, const char *obj,
                    char *arch, char *cross)
 {
   const struct target *t = c->t;
-  char *mini = miniconfig_make(t, ctx_get(c, "KEXTRA"));
+  char *mini = miniconfig_make(t, ctx_get(c, "KEXTRA"), ctx_get(c, "MODULES"));
   char *miniconf = xprintf("%s/%s.miniconf", c->output, t->name);
   char *fullconf = xprintf("%s/%s.config", c->output, t->name);
   char *dotconfig = xprintf("%s/.config", obj), *config, *missing;
@@ -147,7 +148,8 @@ static char **kbuild_vars(long long epoch)
 static int image_key(struct ctx *c, const char *src, long long epoch,
                      char key[65])
 {
-  char *mini = miniconfig_make(c->t, ctx_get(c, "KEXTRA")), *e;
+  char *mini = miniconfig_make(c->t, ctx_get(c, "KEXTRA"),
+                                ctx_get(c, "MODULES")), *e;
   struct key k;
   int rc;
 
@@ -187,7 +189,8 @@ int kernel_image(struct ctx *c)
   int rc;
 
   if (!t) return target_unknown(xprintf("TARGET=%s", c->target), 0);
-  if (ctx_epoch(c, &epoch) || !(src = kernel_source(c, 0))) return -1;
+  if (ctx_modules_ok(c) || ctx_epoch(c, &epoch) || !(src = kernel_source(c, 0)))
+    return -1;
   obj = xprintf("%s/linux", c->build);
   stamp = xprintf("%s/.mkroot-stamp", obj);
   if (image_key(c, src, epoch, key)) return -1;
@@ -220,6 +223,73 @@ int kernel_image(struct ctx *c)
     rc = copy_file(xprintf("%s/%s", obj, t->dtb), outs[1], 0644);
   }
   return rc || stamp_write(stamp, key, outs);
+}
+
+/* A directory of the root, not a symlink (a module's link must not send
+ * our writes out of the tree) */
+static int root_dir(struct ctx *c, const char *rel)
+{
+  char *p = xprintf("%s/%s", c->root, rel);
+  struct stat st;
+  int rc = lstat(p, &st) || !S_ISDIR(st.st_mode);
+
+  if (rc) error_msg("%s: not a directory of the root", p);
+  free(p);
+  return rc ? -1 : 0;
+}
+
+/* Did modules_install run depmod (lib/modules/VERSION/modules.dep)? */
+static int has_depmod(const char *dir)
+{
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  int found = 0;
+
+  while (d && !found && (e = readdir(d))) {
+    char *p = xprintf("%s/%s/modules.dep", dir, e->d_name);
+
+    found = *e->d_name != '.' && exists(p);
+    free(p);
+  }
+  if (d) closedir(d);
+  return found;
+}
+
+/* MODULES (toybox's): the kernel's loadable modules, installed with their
+ * modules.dep into the root's /lib/modules before the initramfs is
+ * packed, so modprobe NAME works in the guest */
+int kernel_modules(struct ctx *c)
+{
+  const char *m = ctx_get(c, "MODULES");
+  char *obj, *tmp, *from, *to;
+  int rc, dep;
+
+  if (!m || !*m || !c->t) return 0;
+  stage("kernel modules %s", m);
+  obj = xprintf("%s/linux", c->build);
+  tmp = xprintf("%s/modules", c->build);
+  from = xprintf("%s/lib/modules", tmp);
+  to = xprintf("%s/usr/lib/modules", c->root);
+  dep = 0;
+  rc = rmrf(tmp) || ctx_run(c, 0, (char *const[]){"make", "-C", obj,
+         xprintf("ARCH=%s", c->t->karch),
+         xprintf("CROSS_COMPILE=%s", c->kprefix),
+         xprintf("INSTALL_MOD_PATH=%s", tmp), "modules_install", 0});
+  if (rc) error_msg("MODULES=%s: make modules_install failed, see %s", m,
+                    log_path());
+  if (!rc) {
+    dep = has_depmod(from);
+    if (!dep) error_msg("MODULES=%s: no modules.dep (the host needs depmod, "
+                        "from kmod)", m);
+    rc = !dep || root_dir(c, "usr") || root_dir(c, "usr/lib") || rmrf(to)
+         || copy_tree(from, to);
+  }
+  rmrf(tmp);
+  free(obj);
+  free(tmp);
+  free(from);
+  free(to);
+  return rc ? -1 : 0;
 }
 
 /* The guest holds the compressed archive and the files unpacked from it

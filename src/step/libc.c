@@ -241,6 +241,75 @@ static int write_same(const char *path, const char *text, mode_t mode)
   return same ? 0 : write_file(path, text, mode);
 }
 
+/* gcc's own directory for the target, as the wrapper shows it: links to
+ * what gcc itself adds to a musl link (libgcc, crt*.o) and its headers.
+ * Debian's real one also holds links to glibc's sanitizer and libstdc++
+ * runtimes and the host's plugins (x86-64 .so files), which a script that
+ * copies the search path's libraries (toybox's dynamic) must not see. */
+static char *gcc_view(struct ctx *c, const char *cc, const char *dir,
+                      char **real)
+{
+  static const char *const keep[] = {"include", "include-fixed", "libgcc.a",
+    "libgcc_eh.a", "libgcov.a", "crtbegin.o", "crtbeginS.o", "crtbeginT.o",
+    "crtend.o", "crtendS.o", "crtfastmath.o", 0};
+  char *lib = run_line(c->env, (char *const[]){(char *)cc,
+                                                "-print-libgcc-file-name", 0});
+  char *view = xprintf("%s/gcc-lib", dir);
+  int rc = !lib || !strrchr(lib, '/') || mkdirp(view, 0755), i;
+
+  if (!lib) error_msg("%s -print-libgcc-file-name: failed", cc);
+  if (!rc) *strrchr(lib, '/') = 0;
+  *real = lib;
+  for (i = 0; !rc && keep[i]; i++) {
+    char *from = xprintf("%s/%s", lib, keep[i]);
+    char *to = xprintf("%s/%s", view, keep[i]);
+
+    if (exists(from)) rc = link_as(from, to);
+    free(from);
+    free(to);
+  }
+  if (!rc) return view;
+  free(view);
+  return 0;
+}
+
+/* The questions build scripts ask the compiler about itself, answered as
+ * a musl-cross-make gcc answers them: libraries from musl's sysroot and
+ * gcc's own directory for the target (gcc_view), never the host's or
+ * Debian's glibc directories; programs from gcc's own (cc1) and by the
+ * names in dir */
+static char *cc_answers(const char *view, const char *real, const char *root,
+                        const char *dir, const char *base, const char *cc)
+{
+  char *lib = xprintf("%s/lib", root), *qv = shell_quote(view);
+  char *qr = shell_quote(real);
+  char *ql = shell_quote(lib), *qd = shell_quote(dir), *qb = shell_quote(base);
+  char *qc = shell_quote(cc);
+  char *out = xprintf(
+    "for a; do case \"$a\" in\n"
+    "  -print-search-dirs)\n"
+    "    printf 'install: %%s/\\nprograms: =%%s/:%%s/\\nlibraries: =%%s/:%%s/\\n' "
+    "%s %s %s %s %s; exit ;;\n"
+    "  -print-file-name=*)\n"
+    "    for d in %s %s; do\n"
+    "      [ -e \"$d/${a#*=}\" ] && { echo \"$d/${a#*=}\"; exit; }\n"
+    "    done; echo \"${a#*=}\"; exit ;;\n"
+    "  -print-prog-name=*)\n"
+    "    [ -x %s/%s\"${a#*=}\" ] && { echo %s/%s\"${a#*=}\"; exit; }\n"
+    "    exec %s \"$a\" ;;\n"
+    "esac; done\n",
+    qv, qr, qd, qv, ql, qv, ql, qd, qb, qd, qb, qc);
+
+  free(lib);
+  free(qr);
+  free(qv);
+  free(ql);
+  free(qd);
+  free(qb);
+  free(qc);
+  return out;
+}
+
 /* PREFIXcc's text: the real gcc, with musl's specs when root names a
  * musl sysroot (written to dir). When distcc is here, a compile alone (-c)
  * goes through it if DISTCC_HOSTS is set when the script runs (distcc.c);
@@ -248,20 +317,24 @@ static int write_same(const char *path, const char *text, mode_t mode)
  * headers as the specs would (the sysroot's, then gcc's own). The text
  * doesn't depend on DISTCC_HOSTS: the step keys stay the same. */
 static char *cc_script(struct ctx *c, const char *cc, const char *root,
-                       const char *dir)
+                       const char *dir, const char *base)
 {
   char *distcc = which(HOST_PATH, "distcc"), *qcc = shell_quote(cc);
-  char *plain = 0, *dist = 0, *out = 0, *branch = 0;
+  char *plain = 0, *dist = 0, *out = 0, *branch = 0, *answers = 0;
 
   if (root) {
     char *sp = xprintf("%s/musl.specs", dir), *ldso = musl_ldso(root);
     char *text = ldso ? specs(root, ldso) : 0, *qsp = shell_quote(sp);
     char *inc = run_line(c->env, (char *const[]){(char *)cc,
                                  "-print-file-name=include", 0});
+    char *real = 0, *view = gcc_view(c, cc, dir, &real);
 
     if (!ldso) error_msg("%s/lib: no ld-musl-*.so.1", root);
     if (!inc) error_msg("%s -print-file-name=include: failed", cc);
-    if (ldso && inc && !write_same(sp, text, 0644)) {
+    if (view) answers = cc_answers(view, real, root, dir, base, cc);
+    free(view);
+    free(real);
+    if (ldso && inc && answers && !write_same(sp, text, 0644)) {
       /* and the flags musl's ABI needs, for every program (not the kernel) */
       const char *mf = c->t && c->t->muslflags ? c->t->muslflags : 0;
 
@@ -286,10 +359,12 @@ static char *cc_script(struct ctx *c, const char *cc, const char *root,
     branch = xprintf("case \" $* \" in\n  *\" -c \"*) [ -n \"$DISTCC_HOSTS\" ] &&\n"
                      "    exec %s %s%s \"$@\" ;;\nesac\n", distcc, qcc,
                      dist ? dist : "");
-  out = xprintf("#!/bin/sh\n# the target's gcc%s (mkroot's libc step)\n%s"
+  out = xprintf("#!/bin/sh\n# the target's gcc%s (mkroot's libc step)\n%s%s"
                 "exec %s%s \"$@\"\n", root ? " with musl" : "",
-                branch ? branch : "", qcc, plain ? plain : "");
+                answers ? answers : "", branch ? branch : "", qcc,
+                plain ? plain : "");
 done:
+  free(answers);
   free(distcc);
   free(qcc);
   free(plain);
@@ -311,7 +386,7 @@ static int tool_dir(struct ctx *c, const char *real, const char *root,
   int rc = !cc || mkdirp(dir, 0755), i;
 
   if (!cc) error_msg("%s: not found", real);
-  if (!rc && !(script = cc_script(c, cc, root, dir))) rc = -1;
+  if (!rc && !(script = cc_script(c, cc, root, dir, base))) rc = -1;
   for (i = 0; !rc && i < 2; i++) {
     char *p = xprintf("%s/%s%s", dir, base, i ? "gcc" : "cc");
 
@@ -371,7 +446,11 @@ static char *musl_base(const char *triple)
   return xprintf("%.*s-musl%s-", (int)(gnu - triple), triple, gnu + 4);
 }
 
-/* Point the build at build/TARGET/cc (CROSS_COMPILE) */
+/* Point the build at build/TARGET/cc (CROSS_COMPILE), and put it first on
+ * PATH, as the seed's mkroot.sh puts the cross compiler's directory before
+ * the airlock: configure --host=${CROSS_BASE%-} looks for PREFIXgcc, ar,
+ * strip ... there and would otherwise fall back to the host's cc. (Not
+ * when the prefix is empty: cc there would be the host's own name.) */
 static int tools_here(struct ctx *c, const char *real, const char *root,
                       const char *base)
 {
@@ -383,6 +462,12 @@ static int tools_here(struct ctx *c, const char *real, const char *root,
     c->prefix = xprintf("%s/%s", dir, base);
     free(c->cc);
     c->cc = xstrdup("cc");
+    if (*base) {
+      char *path = xprintf("%s:%s", dir, c->path);
+
+      free(c->path);
+      c->path = path;
+    }
     ctx_export(c);
   }
   free(dir);

@@ -49,12 +49,15 @@ char *microconfig_expand(const char *csv, const char *value)
 }
 
 /* The whole miniconfig: the make lines and boot line as comments on top,
- * then generic, target and KEXTRA symbols. */
-char *miniconfig_make(const struct target *t, const char *kextra)
+ * then generic, target and KEXTRA symbols, and with MODULES (toybox's:
+ * symbols built as loadable modules) module support and those as =m */
+char *miniconfig_make(const struct target *t, const char *kextra,
+                      const char *modules)
 {
   char *gen = microconfig_expand(generic_kconf, "y");
   char *own = microconfig_expand(t->kconf, "y");
   char *extra = microconfig_expand(kextra, "y");
+  char *mods = microconfig_expand(modules, "m");
   char *out = xprintf(
     "# make ARCH=%s allnoconfig KCONFIG_ALLCONFIG=%s.miniconf\n"
     "# make ARCH=%s -j $(nproc)\n"
@@ -62,11 +65,14 @@ char *miniconfig_make(const struct target *t, const char *kextra)
     "# qemu-system-%s %s -append \"panic=1 HOST=%s console=%s\"\n\n"
     "# architecture independent\n%s\n"
     "# architecture specific (%s)\n%s%s%s\n"
-    "# KEXTRA\n%s",
+    "# KEXTRA\n%s%s%s",
     t->karch, t->name, t->karch, t->image, t->qemu, t->machine, t->name,
     t->console, gen, t->name, own, t->kconfig ? t->kconfig : "",
-    t->kconfig ? "\n" : "", extra);
+    t->kconfig ? "\n" : "", extra,
+    *mods ? "\n# MODULES\nCONFIG_MODULES=y\nCONFIG_MODULE_UNLOAD=y\n" : "",
+    mods);
 
+  free(mods);
   free(gen);
   free(own);
   free(extra);

@@ -31,11 +31,12 @@ static char *api_path(struct ctx *c)
   return xprintf("%s/src/step/module-api.sh", c->src);
 }
 
-/* Module directories: those in $MODULES (users' own, searched first), then
- * the module/ directory beside this program */
+/* Module directories: those in $MODULE_PATH (users' own, searched first),
+ * then the module/ directory beside this program. (MODULES is toybox's:
+ * kernel symbols built as loadable modules, kernel.c.) */
 static char **module_dirs(struct ctx *c, int *n)
 {
-  const char *extra = ctx_get(c, "MODULES");
+  const char *extra = ctx_get(c, "MODULE_PATH");
   char *copy = xstrdup(extra ? extra : ""), *s, *save = 0;
   char **dirs = xmalloc((strlen(copy) / 2 + 3) * sizeof(char *));
 
@@ -58,6 +59,17 @@ char *module_find(struct ctx *c, const char *name)
     free(p);
   }
   return 0;
+}
+
+/* Why name can't be found: one line, then what can be */
+void module_missing(struct ctx *c, const char *name)
+{
+  const char *mp = ctx_get(c, "MODULE_PATH");
+
+  if (mp && *mp) error_msg("%s: no such module in MODULE_PATH=%s or %s/module; "
+                           "available:", name, mp, c->src);
+  else error_msg("%s: no such module; available:", name);
+  module_list(c, stderr);
 }
 
 int module_list(struct ctx *c, FILE *f)
@@ -85,6 +97,7 @@ int module_inputs(struct ctx *c, const char *name, struct key *k)
   char *path = module_find(c, name), *api = api_path(c);
   int i, rc = path ? key_file(k, "script", path) : -1;
 
+  if (!path) module_missing(c, name);
   if (!rc) rc = key_file(k, "api", api);
   /* where the compiles run changes nothing the module makes */
   for (i = 0; i < c->nenv; i++)
@@ -165,8 +178,7 @@ int module_run(struct ctx *c, const char *name, char **deps)
   int rc;
 
   if (!path) {
-    error_msg("%s: no such module; available:", name);
-    module_list(c, stderr);
+    module_missing(c, name);
     return -1;
   }
   if (access(api, R_OK)) {
@@ -192,7 +204,12 @@ int module_run(struct ctx *c, const char *name, char **deps)
   rc = ctx_run(c, work, (char *const[]){"bash", api, (char *)name, 0});
   if (!rc && !ctx_is(c, "NO_CLEANUP")) rmrf(work);
   free(work);
-  if (!rc && ctx_load_env(c, envout)) rc = -1;
+  /* the API's exit trap writes the variables; a module that exec'd or was
+   * killed past it left none */
+  if (!rc && !exists(envout)) {
+    error_msg("%s: ended without returning to the module API (exec?)", name);
+    rc = -1;
+  } else if (!rc && ctx_load_env(c, envout)) rc = -1;
   if (!rc && deps) *deps = module_deps(list);
   unlink(envout);
   unlink(list);

@@ -1,6 +1,6 @@
 /* toybox.c: build toybox statically for the target and install it with its
  * command links into the root, as toybox's own mkroot does: defconfig plus
- * sh and route. The source comes through download/setupfor like any other. */
+ * sh and route (and modprobe). The source comes through download/setupfor like any other. */
 #define _GNU_SOURCE
 #include "mkroot.h"
 
@@ -13,6 +13,10 @@
 #define NO_CRYPT "# CONFIG_PASSWD is not set\n# CONFIG_SU is not set\n" \
   "# CONFIG_LOGIN is not set\n# CONFIG_MKPASSWD is not set\n" \
   "# CONFIG_SULOGIN is not set\n"
+
+/* Beside defconfig: sh and route, as toybox's mkroot; modprobe (still in
+ * pending in 0.8.9) for the kernel's loadable modules (MODULES=, kernel.c) */
+#define TOYBOX_MORE "CONFIG_SH=y\nCONFIG_ROUTE=y\nCONFIG_MODPROBE=y\n"
 
 static int crypt_ok(struct ctx *c)
 {
@@ -72,8 +76,8 @@ int toybox_build(struct ctx *c)
   if (ctx_caps(c, &caps) || setupfor(c->download, c->build, "toybox", &caps, &dir, 0))
     return -1;
   conf = xprintf("%s/.mkroot-allconfig", dir);
-  if (write_file(conf, crypt_ok(c) ? "CONFIG_SH=y\nCONFIG_ROUTE=y\n"
-                 : "CONFIG_SH=y\nCONFIG_ROUTE=y\n" NO_CRYPT, 0644)) return -1;
+  if (write_file(conf, crypt_ok(c) ? TOYBOX_MORE : TOYBOX_MORE NO_CRYPT, 0644))
+    return -1;
   cc = xprintf("CC=%s", c->cc);
   prefix = xprintf("CROSS_COMPILE=%s", c->prefix);
   cflags = xprintf("CFLAGS=%s", t && t->cflags ? t->cflags : "");
