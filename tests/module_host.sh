@@ -19,7 +19,7 @@ cleanup_all() {
 trap cleanup_all EXIT; [ -n "$KEEP" ] && trap - EXIT
 M="$TOP/mkroot"
 mkdir -p "$T/www/files" "$T/mods" "$T/top/output/host/root" "$T/top/download"
-mkroot() { (cd "$T/top" && "$M" LIBC=glibc -n MODULES="$T/mods" "$@" 2>&1); }
+mkroot() { (cd "$T/top" && "$M" LIBC=glibc -n MODULE_PATH="$T/mods" "$@" 2>&1); }
 B="$T/top/build/host"
 
 # --- setupfor: any name, never mkroot's own directories
@@ -127,7 +127,7 @@ EOM
 cat > "$T/mods/other" << EOM
 download $SHA2 "\$URL/other-2.0.tar.gz"
 EOM
-out="$(cd "$T/top" && "$M" LIBC=glibc -d MODULES="$T/mods" OVERLAY=ovl writes overlay dynamic 2>&1)"
+out="$(cd "$T/top" && "$M" LIBC=glibc -d MODULE_PATH="$T/mods" OVERLAY=ovl writes overlay dynamic 2>&1)"
 expect_rc 0 $? "-d: $out"
 [ -e "$T/top/download/hello-1.0.tar.gz" ] && [ -e "$T/top/download/other-2.0.tar.gz" ] ||
   fail "-d missed a download line: $(ls "$T/top/download")"
