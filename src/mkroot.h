@@ -73,6 +73,7 @@ extern const struct target targets[];
 struct ctx {
   struct args a;
   char *top, *src, *download, *output, *root, *build;
+  char *outtop;       /* TOP/output: below it, the guest's (beneath.c) */
   char *prefix, *cc;  /* absolute CROSS_COMPILE prefix; "cc" or "gcc" */
   char *kprefix;      /* the real compiler's prefix, for the kernel */
   char *libc;         /* the musl sysroot's key, or 0 for the toolchain's own */

@@ -15,7 +15,7 @@ int main(void)
   char tmpl[] = "/tmp/launch_testXXXXXX", *top = mkdtemp(tmpl), *args, *cmd;
   struct ctx c = {0};
 
-  c.output = top;
+  c.output = c.outtop = top;
   c.t = target_find("x86_64");
   ctx_set(&c, "KARGS", "quiet x=\"$(touch INJ1)\" `touch INJ2` 'q' $HOME");
   ctx_set(&c, "QEMU_MORE", " -nic  user,hostfwd=tcp:127.0.0.1:2222-:22 $(touch INJ3)");

@@ -130,14 +130,16 @@ int cache_restore(struct ctx *c, const char *key)
 /* After a step ran: keep the root, the variables and what it read */
 int cache_store(struct ctx *c, const char *key, const char *deps)
 {
-  char *dir = entry(c, key, 0), *sum = tree_sum(c->root), *env;
+  char *dir = entry(c, key, 0), *sum = 0, *env;
   struct newdir d = {0, 0};
   size_t len;
   int rc;
 
   env = ctx_vars(c, 0, &len);
-  rc = !sum || newdir_open(&d, dir)
+  /* the sum is the copy's: what the entry holds, whatever the root does */
+  rc = !real_dir(c->root) || newdir_open(&d, dir)
     || copy_tree(c->root, xprintf("%s/root", d.tmp))
+    || !(sum = tree_sum(xprintf("%s/root", d.tmp)))
     || write_file(xprintf("%s/sum", d.tmp), sum, 0644)
     || write_file(xprintf("%s/deps", d.tmp), deps ? deps : "", 0644)
     || write_data(xprintf("%s/env", d.tmp), env, len, 0644);

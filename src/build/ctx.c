@@ -308,7 +308,8 @@ int ctx_init(struct ctx *c, struct args *a)
   c->t = target_find(c->target);
   dl = ctx_get(c, "DOWNLOAD");
   c->download = dl && *dl ? absolute(c->top, dl) : xprintf("%s/download", c->top);
-  c->output = xprintf("%s/output/%s", c->top, c->name);
+  c->outtop = xprintf("%s/output", c->top);
+  c->output = xprintf("%s/%s", c->outtop, c->name);
   c->root = xprintf("%s/root", c->output);
   c->build = xprintf("%s/build/%s", c->top, c->name);
   ctx_export(c);

@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,40 @@ static void kernel_join(struct ctx *c, struct spec *sp)
   free(now);
 }
 
+/* One build per checkout and target at a time: two would write one root
+ * and each cache the other's. The lock is the open file's, so it goes
+ * with this process however it ends (and with its children: none of them
+ * outlives it, proc.c). */
+static int build_lock(struct ctx *c)
+{
+  char *path = xprintf("%s/lock", c->build), *pid, *who;
+  int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+  if (fd < 0) {
+    perror_msg("%s", path);
+    return -1;
+  }
+  if (flock(fd, LOCK_EX | LOCK_NB)) {
+    unsigned long long n;
+
+    who = read_file(path, 0);
+    if (who) who[strcspn(who, "\n")] = 0;
+    pid = who && !parse_uint(who, 1 << 30, &n) ? xprintf(" (pid %s)", who)
+                                               : xstrdup("");
+    error_msg("%s: another mkroot%s is building %s in this checkout: wait "
+              "for it to finish", c->build, pid, c->name);
+    free(pid);
+    free(who);
+    close(fd);
+    return -1;
+  }
+  pid = xprintf("%d\n", (int)getpid());
+  if (ftruncate(fd, 0) || pwrite(fd, pid, strlen(pid), 0) < 0) {}
+  free(pid);
+  free(path);
+  return 0;
+}
+
 /* Refuse what can't work before anything is deleted */
 static int preflight(struct ctx *c)
 {
@@ -152,10 +187,12 @@ static int preflight(struct ctx *c)
     error_msg("-n: no module to build");
     return -1;
   }
-  if (c->a.n && !is_dir(c->root)) {
+  if (c->a.n && !exists(c->root)) {
     error_msg("-n: %s: no root to build over", c->root);
     return -1;
   }
+  /* the root, and output/NAME, are never reached through a symlink */
+  if (c->a.n && !is_dir_below(c->outtop, c->root)) return -1;
   if (!c->a.n && !c->a.d && toybox_source(c)) return -1;
   return 0;
 }
@@ -197,7 +234,10 @@ int mkroot_main(int argc, char **argv)
   }
   if ((i = cross_dialect(argc, argv, &a)) >= 0) return i;
   if (ctx_init(&c, &a) || preflight(&c)) return 1;
-  if (mkdirp(c.output, 0755) || mkdirp(c.build, 0755)) return 1;
+  if (mkdirp(c.outtop, 0755) || mkdirp(c.build, 0755) || build_lock(&c)
+      || (i = open_below(c.outtop, c.output, O_DIRECTORY | O_CREAT, 0755)) < 0)
+    return 1;
+  close(i);
   if (log_open(xprintf("%s/log.txt", c.output),
                a.l ? xprintf("%s/cmdlog.txt", c.output) : 0, c.target))
     return 1;

@@ -2,7 +2,8 @@
  * symlinks, device nodes, and hard links kept as hard links (the
  * initramfs writer keeps them, so a copy gives the same archive). File
  * data goes through copy_file_range, which shares blocks where the
- * filesystem can (a reflink) and copies in the kernel where it can't. */
+ * filesystem can (a reflink) and copies in the kernel where it can't;
+ * holes stay holes. */
 #define _GNU_SOURCE
 #include "lib.h"
 
@@ -20,17 +21,6 @@ struct copy {
   size_t n, cap;
 };
 
-static int copy_data(int in, int out, off_t size)
-{
-  while (size > 0) {
-    ssize_t n = copy_file_range(in, 0, out, 0, size, 0);
-
-    if (n <= 0) return -1;
-    size -= n;
-  }
-  return 0;
-}
-
 static int copy_reg(struct walk *w, const char *dest)
 {
   int in = openat(w->dirfd, w->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out;
@@ -39,7 +29,7 @@ static int copy_reg(struct walk *w, const char *dest)
   if (in < 0) return -1;
   out = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (out >= 0) {
-    rc = copy_data(in, out, w->st.st_size);
+    rc = copy_fd(in, out, w->st.st_size);
     if (close(out)) rc = -1;
   }
   close(in);

@@ -42,15 +42,24 @@ int mkdirp(const char *path, mode_t mode)
 char *read_file(const char *path, size_t *lenp)
 {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
+  char *buf;
+
+  if (fd < 0) return 0;
+  buf = read_fd(fd, lenp);
+  close(fd);
+  return buf;
+}
+
+/* All of fd, NUL-terminated (the descriptor stays open) */
+char *read_fd(int fd, size_t *lenp)
+{
   size_t len = 0, cap = 4096;
   char *buf;
   ssize_t r;
 
-  if (fd < 0) return 0;
   buf = xmalloc(cap + 1);
   while ((r = read(fd, buf + len, cap - len)) > 0)
     if ((len += r) == cap) buf = xrealloc(buf, (cap *= 2) + 1);
-  close(fd);
   if (r < 0) {
     free(buf);
     return 0;
@@ -60,25 +69,46 @@ char *read_file(const char *path, size_t *lenp)
   return buf;
 }
 
-int newfile_open(struct newfile *f, const char *path, mode_t mode)
+/* The file's directory is held open from here to the rename, so the name
+ * it lands under is the one in that directory, whatever happens to the
+ * path meanwhile. newfile_at takes dir over (closed when done). */
+int newfile_at(struct newfile *f, int dir, const char *path, mode_t mode)
 {
-  char *dir = xstrdup(path), *base = xstrdup(path);
+  const char *slash = strrchr(path, '/');
 
   f->path = xstrdup(path);
-  f->tmp = xprintf("%s/.%s.part%d", dirname(dir), basename(base),
-                   (int)getpid());
-  free(dir);
-  free(base);
+  f->name = xstrdup(slash ? slash + 1 : path);
+  f->tname = xprintf(".%s.part%d", f->name, (int)getpid());
+  f->tmp = slash ? xprintf("%.*s/%s", (int)(slash - path), path, f->tname)
+                 : xstrdup(f->tname);
+  f->dir = dir;
+  f->fd = -1;
   tmpfile_add(f->tmp);
   /* O_EXCL: never write through whatever sits at the temporary name */
-  unlink(f->tmp);
-  f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  unlinkat(dir, f->tname, 0);
+  f->fd = openat(dir, f->tname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW
+                 | O_CLOEXEC, mode);
   if (f->fd < 0 || fchmod(f->fd, mode)) {
     perror_msg("%s", f->tmp);
     newfile_abort(f);
     return -1;
   }
   return 0;
+}
+
+int newfile_open(struct newfile *f, const char *path, mode_t mode)
+{
+  const char *slash = strrchr(path, '/');
+  char *dir = slash ? xstrndup(path, slash - path + !(slash - path)) : xstrdup(".");
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0) {
+    perror_msg("%s", dir);
+    free(dir);
+    return -1;
+  }
+  free(dir);
+  return newfile_at(f, fd, path, mode);
 }
 
 int newfile_write(struct newfile *f, const void *buf, size_t len)
@@ -99,6 +129,17 @@ int newfile_write(struct newfile *f, const void *buf, size_t len)
   return 0;
 }
 
+static void newfile_free(struct newfile *f)
+{
+  if (f->dir >= 0) close(f->dir);
+  f->dir = -1;
+  free(f->tmp);
+  free(f->tname);
+  free(f->name);
+  free(f->path);
+  f->tmp = f->tname = f->name = f->path = 0;
+}
+
 /* Complete: rename over path (replacing a symlink there, never following it) */
 int newfile_commit(struct newfile *f)
 {
@@ -106,15 +147,13 @@ int newfile_commit(struct newfile *f)
 
   if (close(f->fd)) rc = -1;
   f->fd = -1;
-  if (rc || rename(f->tmp, f->path)) {
+  if (rc || renameat(f->dir, f->tname, f->dir, f->name)) {
     perror_msg("%s", f->path);
     newfile_abort(f);
     return -1;
   }
   tmpfile_del(f->tmp);
-  free(f->tmp);
-  free(f->path);
-  f->tmp = f->path = 0;
+  newfile_free(f);
   return 0;
 }
 
@@ -123,12 +162,19 @@ void newfile_abort(struct newfile *f)
   if (f->fd >= 0) close(f->fd);
   f->fd = -1;
   if (f->tmp) {
-    unlink(f->tmp);
+    unlinkat(f->dir, f->tname, 0);
     tmpfile_del(f->tmp);
   }
-  free(f->tmp);
-  free(f->path);
-  f->tmp = f->path = 0;
+  newfile_free(f);
+}
+
+static int write_new(struct newfile *f, const void *buf, size_t len)
+{
+  if (newfile_write(f, buf, len)) {
+    newfile_abort(f);
+    return -1;
+  }
+  return newfile_commit(f);
 }
 
 /* A new file at path holding len bytes of buf, or the old one untouched */
@@ -136,12 +182,7 @@ int write_data(const char *path, const void *buf, size_t len, mode_t mode)
 {
   struct newfile f;
 
-  if (newfile_open(&f, path, mode)) return -1;
-  if (newfile_write(&f, buf, len)) {
-    newfile_abort(&f);
-    return -1;
-  }
-  return newfile_commit(&f);
+  return newfile_open(&f, path, mode) ? -1 : write_new(&f, buf, len);
 }
 
 int write_file(const char *path, const char *text, mode_t mode)
@@ -149,32 +190,84 @@ int write_file(const char *path, const char *text, mode_t mode)
   return write_data(path, text, strlen(text), mode);
 }
 
-/* Stream from into a new file at to */
-int copy_file(const char *from, const char *to, mode_t mode)
+/* The same into directory dir (a descriptor: see beneath.c), kept open */
+int write_file_at(int dir, const char *path, const char *text, mode_t mode)
+{
+  struct newfile f;
+  int d = dup(dir);
+
+  return d < 0 || newfile_at(&f, d, path, mode) ? -1
+                                                  : write_new(&f, text, strlen(text));
+}
+
+/* size bytes of in to out, from the start: only the data, so a sparse
+ * file stays sparse (SEEK_DATA/SEEK_HOLE; a filesystem without them says
+ * all is data), the holes made by the final length */
+int copy_fd(int in, int out, off_t size)
+{
+  off_t at = 0;
+
+  while (at < size) {
+    off_t data = lseek(in, at, SEEK_DATA), hole, off;
+
+    if (data < 0 && errno == ENXIO) break;   /* only a hole to the end */
+    if (data < 0) return -1;
+    if ((hole = lseek(in, data, SEEK_HOLE)) < 0) return -1;
+    if (hole > size) hole = size;
+    for (off = data; off < hole; ) {
+      loff_t i = off, o = off;
+      ssize_t n = copy_file_range(in, &i, out, &o, hole - off, 0);
+
+      if (n <= 0) return -1;
+      off += n;
+    }
+    at = hole;
+  }
+  return ftruncate(out, size);
+}
+
+/* Stream from into a new file at to (holes kept), in directory
+ * dir (taken over) */
+static int copy_new(const char *from, int dir, const char *to, mode_t mode)
 {
   int in = open(from, O_RDONLY | O_CLOEXEC);
   struct newfile f;
-  char buf[65536];
-  ssize_t r;
+  struct stat st;
 
-  if (in < 0) {
+  if (in < 0 || fstat(in, &st)) {
     perror_msg("%s", from);
+    if (in >= 0) close(in);
+    if (dir >= 0) close(dir);
     return -1;
   }
-  if (newfile_open(&f, to, mode)) {
+  if (dir < 0 || newfile_at(&f, dir, to, mode)) {
     close(in);
     return -1;
   }
-  while ((r = read(in, buf, sizeof(buf))) > 0)
-    if (newfile_write(&f, buf, r)) break;
-  if (r) {
-    if (r < 0) perror_msg("%s", from);
+  if (copy_fd(in, f.fd, st.st_size)) {
+    perror_msg("%s", from);
     close(in);
     newfile_abort(&f);
     return -1;
   }
   close(in);
   return newfile_commit(&f);
+}
+
+int copy_file(const char *from, const char *to, mode_t mode)
+{
+  const char *slash = strrchr(to, '/');
+  char *dir = slash ? xstrndup(to, slash - to + !(slash - to)) : xstrdup(".");
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0) perror_msg("%s", dir);
+  free(dir);
+  return copy_new(from, fd, to, mode);
+}
+
+int copy_file_at(const char *from, int dir, const char *to, mode_t mode)
+{
+  return copy_new(from, dup(dir), to, mode);
 }
 
 int is_dir(const char *path)

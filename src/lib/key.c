@@ -130,13 +130,16 @@ static int manifest_entry(struct walk *w)
  * tree: quick) or its contents (a root: small, and copies keep no times) */
 int key_tree(struct key *k, const char *label, const char *dir, int content)
 {
-  char *real = realpath(dir, 0);
+  char *real;
   struct manifest m = {k, 0, content, 0, 0, 0};
   int rc;
 
   /* the tree's contents, not where it is: a copy has the same manifest;
-   * and the tree a symlink leads to, not the symlink */
+   * a source tree may be a symlink (LINUX=, download/linux), a root is
+   * never read through one */
   key_str(k, "tree", label);
+  if (content && !real_dir(dir)) return -1;
+  real = realpath(dir, 0);
   if (!real) {
     perror_msg("%s", dir);
     return -1;

@@ -5,6 +5,7 @@
  *   hash.c     a file's SHA-1 or SHA-256
  *   proc.c     child processes, temporary files, interrupts
  *   file.c     files and directories; a file written whole (newfile)
+ *   beneath.c  opening inside the root and output/, no symlink followed
  *   walk.c     the one tree walker; deleting a tree; a directory
  *              written whole (newdir)
  *   log.c      the build's log: stage lines, progress, a failure's tail
@@ -65,9 +66,12 @@ int wait_child(pid_t pid, int *status);
 /* file.c: files and directories */
 int mkdirp(const char *path, mode_t mode);
 char *read_file(const char *path, size_t *len);
+char *read_fd(int fd, size_t *len);
 int write_file(const char *path, const char *text, mode_t mode);
 int write_data(const char *path, const void *buf, size_t len, mode_t mode);
 int copy_file(const char *from, const char *to, mode_t mode);
+int write_file_at(int dir, const char *path, const char *text, mode_t mode);
+int copy_file_at(const char *from, int dir, const char *to, mode_t mode);
 int is_dir(const char *path);
 int exists(const char *path);
 char *self_dir(void);
@@ -76,11 +80,26 @@ double now_secs(void);
 /* A file written under a temporary name and renamed into place when
  * complete, so a reader (or a later build) never sees half of it; the
  * temporary is removed on failure and on an interrupt (proc.c). */
-struct newfile { char *path, *tmp; int fd; };
+struct newfile { char *path, *tmp, *name, *tname; int fd, dir; };
 int newfile_open(struct newfile *f, const char *path, mode_t mode);
+int newfile_at(struct newfile *f, int dir, const char *path, mode_t mode);
 int newfile_write(struct newfile *f, const void *buf, size_t len);
 int newfile_commit(struct newfile *f);
 void newfile_abort(struct newfile *f);
+int copy_fd(int in, int out, off_t size);
+
+/* beneath.c: writing into the root and output/, which are the guest's:
+ * every component opened relative to the last, no symlink ever followed */
+int open_beneath(int dirfd, const char *path, int flags, mode_t mode,
+                 size_t *bad);
+int open_below(const char *base, const char *path, int flags, mode_t mode);
+int dir_below(const char *base, const char *path);
+int write_file_below(const char *base, const char *path, const char *text,
+                     mode_t mode);
+int copy_file_below(const char *from, const char *base, const char *to,
+                    mode_t mode);
+int is_dir_below(const char *base, const char *path);
+int real_dir(const char *path);
 
 /* walk.c: the one tree walker. fn is called for each entry, directories
  * before their contents and again after them (post set); never through a

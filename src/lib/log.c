@@ -20,8 +20,10 @@ const char *log_path(void) { return logname ? logname : "(no log)"; }
 
 int log_open(const char *path, const char *cmdlog, const char *what)
 {
+  /* a new file, never one a symlink at the name leads to */
   unlink(path);
-  logfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  logfd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND
+               | O_CLOEXEC, 0644);
   if (logfd < 0) {
     perror_msg("%s", path);
     return -1;
@@ -30,8 +32,9 @@ int log_open(const char *path, const char *cmdlog, const char *what)
   logname = xstrdup(path);
   title = xstrdup(what);
   if (cmdlog) {
-    cmdfd = open(cmdlog, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
-                 0644);
+    unlink(cmdlog);
+    cmdfd = open(cmdlog, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND
+                 | O_CLOEXEC, 0644);
     if (cmdfd < 0) {
       perror_msg("%s", cmdlog);
       return -1;

@@ -1,9 +1,10 @@
 /* initbuild.c: compile our /init (src/init/init.c) statically with the
- * target's compiler and install it in the root. */
+ * target's compiler and install it in the root (beneath it: beneath.c). */
 #define _GNU_SOURCE
 #include "mkroot.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 int init_inputs(struct ctx *c, struct key *k)
 {
@@ -17,7 +18,7 @@ int init_inputs(struct ctx *c, struct key *k)
 int init_build(struct ctx *c)
 {
   char *src = xprintf("%s/src/init/init.c", c->src);
-  char *out = xprintf("%s/init", c->root);
+  char *out = xprintf("%s/init", c->build), *dest = xprintf("%s/init", c->root);
   /* the target's own flags (-march=...) come after -Os and don't undo it */
   char *flags = c->t && c->t->cflags ? (char *)c->t->cflags : "-Os";
   int rc;
@@ -27,8 +28,11 @@ int init_build(struct ctx *c)
     return -1;
   }
   rc = ctx_run(c, 0, (char *const[]){ctx_cc(c), "-static", "-Os", "-s",
-                                     "-Wall", flags, src, "-o", out, 0});
+                                     "-Wall", flags, src, "-o", out, 0})
+       || copy_file_below(out, c->outtop, dest, 0755);
+  unlink(out);
   free(src);
   free(out);
+  free(dest);
   return rc;
 }

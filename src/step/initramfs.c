@@ -184,7 +184,8 @@ int cpio_write(const char *root, const char *out, long long mtime)
   size_t i;
   gzFile gz;
 
-  if (walk_tree(root, collect, &c, 0)) return -1;
+  /* a root that is a symlink would give an archive of dev/console alone */
+  if (!real_dir(root) || walk_tree(root, collect, &c, 0)) return -1;
   for (i = 0; i < l.n; i++) {
     have_console |= !strcmp(l.e[i].name, "dev/console");
     have_dev |= !strcmp(l.e[i].name, "dev");

@@ -94,7 +94,7 @@ static int kconfig(struct ctx *c, const char *src, const char *obj,
   char *dotconfig = xprintf("%s/.config", obj), *config, *missing;
   int bad;
 
-  if (write_file(miniconf, mini, 0644)) return -1;
+  if (write_file_below(c->outtop, miniconf, mini, 0644)) return -1;
   stage("kernel config %s", t->name);
   if (ctx_run(c, 0, (char *const[]){"make", "-C", (char *)src, xprintf("O=%s", obj),
                           arch, cross,
@@ -103,7 +103,8 @@ static int kconfig(struct ctx *c, const char *src, const char *obj,
     log_fail("kernel allnoconfig");
     return -1;
   }
-  if (!(config = read_file(dotconfig, 0)) || copy_file(dotconfig, fullconf, 0644))
+  if (!(config = read_file(dotconfig, 0))
+      || copy_file_below(dotconfig, c->outtop, fullconf, 0644))
     return -1;
   if ((bad = symbol_check(mini, config, &missing))) {
     char *s = missing;
@@ -217,10 +218,10 @@ int kernel_image(struct ctx *c)
     return -1;
   }
   outs[0] = outname(c, t->image);
-  rc = copy_file(xprintf("%s/%s", obj, t->image), outs[0], 0644);
+  rc = copy_file_below(xprintf("%s/%s", obj, t->image), c->outtop, outs[0], 0644);
   if (!rc && t->dtb) {
     outs[1] = outname(c, t->dtb);
-    rc = copy_file(xprintf("%s/%s", obj, t->dtb), outs[1], 0644);
+    rc = copy_file_below(xprintf("%s/%s", obj, t->dtb), c->outtop, outs[1], 0644);
   }
   return rc || stamp_write(stamp, key, outs);
 }
@@ -330,7 +331,7 @@ int kernel_initramfs(struct ctx *c)
   struct key k;
   int rc;
 
-  if (ctx_epoch(c, &epoch)) return -1;
+  if (ctx_epoch(c, &epoch) || !is_dir_below(c->outtop, c->root)) return -1;
   key_init(&k, "initramfs");
   key_str(&k, "mkroot", c->self);
   e = xprintf("%lld", epoch);

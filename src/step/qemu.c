@@ -106,7 +106,7 @@ int qemu_script(struct ctx *c)
     "\"$@\"\n",
     t->name, t->name, port, t->qemu, machine, more, mem, base(t->image), dtb,
     t->name, t->console, karg);
-  int rc = mem < 0 ? -1 : write_file(path, text, 0755);
+  int rc = mem < 0 ? -1 : write_file_below(c->outtop, path, text, 0755);
 
   free(machine);
   free(more);

@@ -4,6 +4,7 @@
 #include "mkroot.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,44 +35,39 @@ static const char *const files[][2] = {
   {0, 0}
 };
 
+/* Into a fresh root, yet every write beneath it (beneath.c), as into any
+ * root: the skeleton is a step like the others */
 int rootfs_skeleton(struct ctx *c)
 {
   const char *root = c->root;
-  int i;
+  int i, fd, rc = 0;
 
-  if (rmrf(root) || mkdirp(root, 0755)) return -1;
-
-  for (i = 0; dirs[i]; i++) {
+  if (rmrf(root) || (fd = open_below(c->outtop, root, O_DIRECTORY | O_CREAT,
+                                     0755)) < 0) return -1;
+  for (i = 0; !rc && dirs[i]; i++) {
     char *p = xprintf("%s/%s", root, dirs[i]);
-    int rc = mkdirp(p, 0755);
+    int d = open_below(c->outtop, p, O_DIRECTORY | O_CREAT, 0755);
 
+    /* tmp is everyone's, /home/guest the guest's */
+    if (d < 0) rc = -1;
+    else if (!strcmp(dirs[i], "tmp") && fchmod(d, 01777)) rc = -1;
+    else if (!strcmp(dirs[i], "home/guest") && fchown(d, 500, 500)
+             && errno != EPERM) rc = -1;
+    if (d >= 0) close(d);
+    if (rc && d >= 0) perror_msg("%s", p);
     free(p);
-    if (rc) return -1;
   }
-  for (i = 0; links[i][0]; i++) {
-    char *p = xprintf("%s/%s", root, links[i][1]);
-
-    if (symlink(links[i][0], p) && errno != EEXIST) {
-      perror_msg("%s", p);
-      free(p);
-      return -1;
+  for (i = 0; !rc && links[i][0]; i++)
+    if (symlinkat(links[i][0], fd, links[i][1]) && errno != EEXIST) {
+      perror_msg("%s/%s", root, links[i][1]);
+      rc = -1;
     }
-    free(p);
-  }
-  for (i = 0; files[i][0]; i++) {
+  for (i = 0; !rc && files[i][0]; i++) {
     char *p = xprintf("%s/%s", root, files[i][0]);
-    int rc = write_file(p, files[i][1], 0644);
 
+    rc = write_file_below(c->outtop, p, files[i][1], 0644);
     free(p);
-    if (rc) return -1;
   }
-  {
-    char *tmp = xprintf("%s/tmp", root), *guest = xprintf("%s/home/guest", root);
-    int rc = chmod(tmp, 01777) || chown(guest, 500, 500);
-
-    if (rc && errno != EPERM) perror_msg("%s", tmp);
-    free(tmp);
-    free(guest);
-  }
-  return 0;
+  close(fd);
+  return rc ? -1 : 0;
 }

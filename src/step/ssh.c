@@ -8,6 +8,8 @@
 #define _GNU_SOURCE
 #include "mkroot.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -65,26 +67,47 @@ static int make_key(struct ctx *c, const char *key)
   return rc;
 }
 
-/* The public key in root's authorized_keys (kept if already there) */
+/* The public key in root's authorized_keys (kept if already there). The
+ * root is the guest's: /root, /root/.ssh or the file may be symlinks
+ * (meaning the guest's /, not ours), so each is opened beneath the root,
+ * never followed: a symlink there is an error naming it. */
 static int authorize(struct ctx *c, const char *pubfile)
 {
   char *pub = read_file(pubfile, 0), *dir = xprintf("%s/root/.ssh", c->root);
-  char *ak = xprintf("%s/authorized_keys", dir), *have = read_file(ak, 0), *text;
-  int rc;
+  char *ak = xprintf("%s/authorized_keys", dir), *have = 0, *text = 0;
+  int dfd = -1, fd = -1, rc = -1;
 
-  if (!pub) {
-    perror_msg("%s", pubfile);
-    return -1;
+  if (!pub) perror_msg("%s", pubfile);
+  else if ((dfd = open_below(c->outtop, dir, O_DIRECTORY | O_CREAT, 0700)) < 0) {}
+  else if (fchmod(dfd, 0700)) perror_msg("%s", dir);
+  else if ((fd = open_beneath(dfd, "authorized_keys", O_RDONLY, 0, 0)) < 0
+           && errno != ENOENT) {
+    if (errno == ELOOP) error_msg("%s: a symlink: never followed when "
+                                  "writing into the root or output/", ak);
+    else perror_msg("%s", ak);
   }
-  text = have && strstr(have, pub) ? 0 : xprintf("%s%s", have ? have : "", pub);
-  rc = mkdirp(dir, 0700) || chmod(dir, 0700) || (text && write_file(ak, text, 0600));
-  if (rc) perror_msg("%s", dir);
+  else {
+    struct stat st;
+
+    if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode)))
+      error_msg("%s: not a regular file", ak);
+    else {
+      have = fd >= 0 ? read_fd(fd, 0) : 0;
+      if (fd >= 0 && !have) perror_msg("%s", ak);
+      else {
+        text = have && strstr(have, pub) ? 0 : xprintf("%s%s", have ? have : "", pub);
+        rc = text ? write_file_at(dfd, ak, text, 0600) : 0;
+      }
+    }
+  }
+  if (fd >= 0) close(fd);
+  if (dfd >= 0) close(dfd);
   free(pub);
   free(dir);
   free(ak);
   free(have);
   free(text);
-  return rc ? -1 : 0;
+  return rc;
 }
 
 static const char login[] =
@@ -109,7 +132,8 @@ int ssh_setup(struct ctx *c)
   pub = xprintf("%s.pub", key);
   script = xprintf("%s/ssh2dropbear.sh", c->output);
   rc = (!exists(key) || !exists(pub)) && make_key(c, key);
-  rc = rc || authorize(c, pub) || write_file(script, login, 0755);
+  rc = rc || authorize(c, pub)
+       || write_file_below(c->outtop, script, login, 0755);
   free(key);
   free(pub);
   free(script);
