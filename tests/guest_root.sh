@@ -22,7 +22,7 @@ mkdir -p "$T/mods" "$T/host/.ssh" "$O/root"
 # a fake dropbear is enough: mkroot authorizes its key when one is there
 echo 'mkdir -p "$ROOT/usr/bin" && touch "$ROOT/usr/bin/dropbear"' > "$T/mods/sshd"
 echo 'echo ok > "$ROOT/quick"' > "$T/mods/quick"
-nmk() { (cd "$W" && "$M" -n LIBC=glibc MODULES="$T/mods" "$@" 2>&1); }
+nmk() { (cd "$W" && "$M" -n LIBC=glibc MODULE_PATH="$T/mods" "$@" 2>&1); }
 host_same() {
   [ "$(cat "$T/host/.ssh/authorized_keys")" == "the host's own keys" ] &&
     [ "$(stat -c %a "$T/host/.ssh")" == 755 ] && [ "$(stat -c %a "$T/host")" == 751 ] &&
@@ -91,12 +91,12 @@ echo precious > "$T/victim-bt"; ln -s "$T/victim-bt" "$W/output/fake/boottest.lo
 # --- a cache entry whose root is a symlink: not used, never the output root
 # (a real build: the root's steps are cached only without -n)
 rm -rf "$O"
-(cd "$W" && "$M" DOWNLOAD="$TOP/download" LIBC=glibc MODULES="$T/mods" quick > "$T/b1" 2>&1) ||
+(cd "$W" && "$M" DOWNLOAD="$TOP/download" LIBC=glibc MODULE_PATH="$T/mods" quick > "$T/b1" 2>&1) ||
   fail "build: $(tail -5 "$T/b1")"
 e="$(dirname "$(ls -d "$W"/build/host/steps/*/root/quick | xargs ls -td | head -1)")"
 cp -a "$e" "$T/copy" && rm -rf "$e" && ln -s "$T/copy" "$e"
 rm -rf "$O/root"
-out="$(cd "$W" && "$M" DOWNLOAD="$TOP/download" LIBC=glibc MODULES="$T/mods" quick 2>&1)"
+out="$(cd "$W" && "$M" DOWNLOAD="$TOP/download" LIBC=glibc MODULE_PATH="$T/mods" quick 2>&1)"
 expect_rc 0 $? "rebuild over a symlinked cache entry: $out"
 [ -d "$O/root" ] && [ ! -L "$O/root" ] || fail "the output root is a symlink: $(ls -ld "$O/root")"
 [ "$(cat "$O/root/quick")" == ok ] || fail "the module's file is missing"
