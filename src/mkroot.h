@@ -107,6 +107,10 @@ int ctx_from_env(struct ctx *c);
 void ctx_export(struct ctx *c);
 int ctx_load_env(struct ctx *c, const char *path);
 int ctx_run(struct ctx *c, const char *dir, char *const argv[]);
+int ctx_make(struct ctx *c, const char *dir, char *const argv[],
+             const char *name, const char *mark, int dry);
+/* what a line of musl's make says when it compiles a file */
+#define MUSL_CC "-c -o obj/"
 char *ctx_cc(const struct ctx *c);
 int ctx_cc_key(const struct ctx *c, struct key *k, int kernel);
 

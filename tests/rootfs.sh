@@ -30,7 +30,12 @@ grep 'src/init/init.c' output/host/cmdlog.txt | grep -q -- '-Os' &&
 modes() { stat -c '%a %n' * .ci/* scripts/* tests/* src/*/* 2>/dev/null; }
 gitst() { git status --porcelain --untracked-files=no 2>/dev/null; }
 before="$(modes)" gbefore="$(gitst)"
-./mkroot > /dev/null 2>&1 || fail "second ./mkroot"
+# ... and after ./clean, the musl sysroot, kept with the toolchains, serves
+# again: it isn't rebuilt
+./clean || fail "./clean"
+ls -d toolchain/musl/*/lib/libc.a > /dev/null || fail "./clean removed the musl sysroot"
+out="$(./mkroot 2>&1)" || fail "./mkroot after ./clean: $out"
+contains "$out" "=== libc musl (unchanged)"
 [ "$before" == "$(modes)" ] || fail "modes changed: $(diff <(echo "$before") <(modes))"
 [ "$gbefore" == "$(gitst)" ] || fail "git status changed: $(gitst)"
 

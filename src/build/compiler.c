@@ -189,16 +189,26 @@ static struct av *words(struct av *a, char *s)
   return a;
 }
 
-/* One stage of the build, named on the terminal and in the log */
+/* build()'s stages (step() calls), for the count on a terminal */
+#define STAGES 12
+static int stages;
+
+/* One stage of the build, named on the terminal and in the log. On a
+ * terminal, a count of the files it compiled (a line of the log with " -c
+ * " in it: GNU's makes can't list their commands before configuring; musl's
+ * can, so its count has a total). */
 static int step(struct ctx *c, const char *what, const char *dir, struct av *a)
 {
   char *name = xprintf("toolchain %s: %s", c->t->gcc, what);
-  int rc;
+  char *count = xprintf("stage %d/%d, %s", ++stages, STAGES, what);
+  int musl = !strcmp(what, "musl make"), rc;
 
   stage("%s", name);
   /* the log's last lines, then "NAME failed, see LOG" */
-  if ((rc = ctx_run(c, dir, a->v))) log_fail(name);
+  if ((rc = ctx_make(c, dir, a->v, count, musl ? MUSL_CC : " -c ", musl)))
+    log_fail(name);
   free(name);
+  free(count);
   return rc;
 }
 
@@ -238,6 +248,7 @@ static int build(struct ctx *c, const char *work, const char *dest)
   int rc;
 
   ctx_set(c, "PATH", path);
+  stages = 0;
   rc = mkdirp(ob, 0755) || mkdirp(og, 0755) || mkdirp(inc, 0755)
     || step(c, "binutils configure", ob, av(&a, bconf, binutils_conf, target,
                                             sysroot, (char *)0))

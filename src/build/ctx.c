@@ -150,6 +150,30 @@ int ctx_run(struct ctx *c, const char *dir, char *const argv[])
   return run(c->env, dir, argv);
 }
 
+/* ctx_run for a long make: on a terminal, a count of the log's lines
+ * holding mark, out of a dry run's count (make -n, fast where the build
+ * can list its commands without running its configure: musl) when dry */
+int ctx_make(struct ctx *c, const char *dir, char *const argv[],
+             const char *name, const char *mark, int dry)
+{
+  long total = 0;
+  int rc, i;
+
+  if (log_tty() && dry) {
+    char *n[64];
+
+    n[0] = argv[0];
+    n[1] = "-n";
+    for (i = 1; argv[i] && i < 62; i++) n[i + 1] = argv[i];
+    n[i + 1] = 0;
+    if ((total = run_count(c->env, dir, n, mark)) < 0) total = 0;
+  }
+  if (log_tty()) meter_start(name, log_path(), 0, mark, total, 0);
+  rc = run(c->env, dir, argv);
+  meter_stop();
+  return rc;
+}
+
 char *ctx_cc(const struct ctx *c)
 {
   return xprintf("%s%s", c->prefix, c->cc);

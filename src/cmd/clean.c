@@ -1,8 +1,10 @@
 /* clean.c: ./clean deletes the build output (output/ and build/) of the
  * mkroot checkout this binary belongs to, wherever it is run from; never
- * the sources in download/. A copy of the binary somewhere else deletes
- * nothing: the directory must be a checkout (its Makefile, src/mkroot.h
- * and module/ are there), not merely hold a build/ or output/. */
+ * the sources in download/, nor toolchain/ (compilers and musl sysroots,
+ * slow to build and keyed by what they are built from). A copy of the
+ * binary somewhere else deletes nothing: the directory must be a checkout
+ * (its Makefile, src/mkroot.h and module/ are there), not merely hold a
+ * build/ or output/. */
 #define _GNU_SOURCE
 #include "mkroot.h"
 

@@ -34,8 +34,11 @@ static void usage_clean(FILE *f)
 {
   fputs("usage: clean\n\n"
         "Delete output/ and build/ of the mkroot checkout this program is\n"
-        "in; download/ stays. A copy of this program outside a checkout\n"
-        "deletes nothing.\n", f);
+        "in; download/ stays, and so does toolchain/: the compilers built\n"
+        "from source and the musl sysroots (toolchain/musl/KEY), which a\n"
+        "build after clean reuses. rm -rf toolchain/musl removes the musl\n"
+        "sysroots, rm -rf toolchain every built compiler and C library. A\n"
+        "copy of this program outside a checkout deletes nothing.\n", f);
 }
 
 static void usage_boottest(FILE *f)

@@ -31,7 +31,8 @@ static const struct file { const char *path, *what; } files[] = {
    "stage/, what modules build for later ones (zlib)"},
   {"build/TARGET/module-NAME/", "a module's scratch directory, while it "
    "runs"},
-  {"build/libc/KEY/", "musl sysroots, one per target and compiler"},
+  {"toolchain/musl/KEY/", "musl sysroots, one per target and compiler "
+   "(./clean leaves toolchain/: rm -rf toolchain/musl removes them)"},
   {0, 0}
 };
 

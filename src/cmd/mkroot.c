@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The chain of root steps: what ran or was skipped so far */
@@ -86,7 +87,7 @@ static int is_kernel(struct ctx *c, const char *mod)
  * the start. Its output goes to build/NAME/kernel.log, joined to log.txt
  * when the build reaches "kernel". If a module changed what the kernel
  * reads (KEXTRA, say), the child is stopped and the kernel built again. */
-struct spec { pid_t pid; char *key, *log; int built; };
+struct spec { pid_t pid; char *key, *log; int built; time_t start; };
 
 static void kernel_start(struct ctx *c, struct spec *sp)
 {
@@ -95,6 +96,8 @@ static void kernel_start(struct ctx *c, struct spec *sp)
   for (i = 0; i < c->a.nmods; i++) want |= is_kernel(c, c->a.mods[i]);
   if (!want || !c->t || !(sp->key = kernel_key(c))) return;
   sp->log = xprintf("%s/kernel.log", c->build);
+  sp->start = time(0);
+  unlink(xprintf("%s/kernel.todo", c->build));  /* the last build's count */
   if ((sp->pid = fork_child()) < 0) sp->pid = 0;
   else if (!sp->pid) {
     int nul = open("/dev/null", O_WRONLY);
@@ -111,7 +114,7 @@ static void kernel_start(struct ctx *c, struct spec *sp)
 /* At "kernel": take the child's result, or stop it if its key is stale */
 static void kernel_join(struct ctx *c, struct spec *sp)
 {
-  char *now = sp->pid ? kernel_key(c) : 0, *text;
+  char *now = sp->pid ? kernel_key(c) : 0, *text, *todo;
   int status;
 
   if (!sp->pid) return;
@@ -119,7 +122,12 @@ static void kernel_join(struct ctx *c, struct spec *sp)
     kill(-sp->pid, SIGTERM);
     say("kernel: variables changed since it started: building again");
   }
-  wait_child(sp->pid, &status);
+  /* on a terminal, its count (kernel.c counts what it will compile) */
+  todo = xprintf("%s/kernel.todo", c->build);
+  if (log_tty()) meter_start("kernel", sp->log, 1, "  CC ", 0, todo);
+  wait_shown(sp->pid, &status, "kernel", sp->start);
+  meter_stop();
+  free(todo);
   sp->built = now && !strcmp(now, sp->key) && WIFEXITED(status)
               && !WEXITSTATUS(status);
   sp->pid = 0;
@@ -221,7 +229,7 @@ static int download_only(struct ctx *c)
 int mkroot_main(int argc, char **argv)
 {
   struct chain ch = {.prev = ""};
-  struct spec sp = {0, 0, 0, 0};
+  struct spec sp = {0, 0, 0, 0, 0};
   struct args a;
   struct ctx c;
   char *why;

@@ -136,13 +136,20 @@ void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_fail(const char *what);
 void log_cmd(char *const argv[]);
 void progress(const char *what, long secs);
+int log_tty(void);
+void meter_start(const char *name, const char *log, int fromstart,
+                 const char *mark, long total, const char *totalfile);
+void meter_stop(void);
 
 /* run.c: a program run in its own process group, its output into the log */
 char *which(const char *path_var, const char *name);
 int run(char *const env[], const char *dir, char *const argv[]);
+int wait_shown(pid_t pid, int *status, const char *what, time_t start);
 int runl(char *const env[], const char *arg0, ...)
   __attribute__((sentinel));
 char *run_line(char *const env[], char *const argv[]);
+long run_count(char *const env[], const char *dir, char *const argv[],
+               const char *mark);
 
 /* copy.c: a tree copied as it is (modes, times, hard links) */
 int copy_tree(const char *from, const char *to);

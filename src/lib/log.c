@@ -7,13 +7,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static int logfd = -1, cmdfd = -1;
+static int logfd = -1, cmdfd = -1, tty;
 static char *logname, *title;
+
+/* Does a person watch? Asked when the log opens, before a background
+ * step's output goes to /dev/null: it still counts for the terminal */
+int log_tty(void) { return tty; }
 
 int log_fd(void) { return logfd; }
 const char *log_path(void) { return logname ? logname : "(no log)"; }
@@ -31,6 +36,7 @@ int log_open(const char *path, const char *cmdlog, const char *what)
   msg_copy(logfd);
   logname = xstrdup(path);
   title = xstrdup(what);
+  tty = isatty(1);
   if (cmdlog) {
     unlink(cmdlog);
     cmdfd = open(cmdlog, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND
@@ -85,7 +91,75 @@ void stage(const char *fmt, ...)
   free(s);
 }
 
-/* On a terminal: "  make: 12s, log 340 KiB", redrawn; what 0 clears it */
+/* A long step's count: lines of a log holding mark (kbuild's "  CC "),
+ * from the log's start, or from its end as it is now (what it holds was
+ * another step's), out of total (0 while not known; totalfile, when
+ * given, holds it once it is). Read as the log grows; shown by progress(). */
+static struct meter {
+  char *name, *mark, *totalfile;
+  int fd;
+  long done, total;
+  char tail[32];     /* the last bytes read: a mark split across reads */
+} m = {.fd = -1};
+
+void meter_start(const char *name, const char *log, int fromstart,
+                 const char *mark, long total, const char *totalfile)
+{
+  struct stat st;
+
+  meter_stop();
+  if ((m.fd = open(log, O_RDONLY | O_CLOEXEC)) < 0) return;
+  if (!fromstart && !fstat(m.fd, &st)) lseek(m.fd, st.st_size, SEEK_SET);
+  m.name = xstrdup(name);
+  m.mark = xstrndup(mark, sizeof(m.tail) - 1);
+  m.totalfile = totalfile ? xstrdup(totalfile) : 0;
+  m.total = total;
+  m.done = 0;
+  *m.tail = 0;
+}
+
+void meter_stop(void)
+{
+  if (m.fd >= 0) close(m.fd);
+  free(m.name);
+  free(m.mark);
+  free(m.totalfile);
+  m = (struct meter){.fd = -1};
+}
+
+static void meter_read(void)
+{
+  size_t keep = strlen(m.mark) - 1, have = strlen(m.tail);
+  char buf[65536 + sizeof(m.tail)], *p;
+  ssize_t n;
+
+  while ((n = read(m.fd, buf + have, 65536)) > 0) {
+    memcpy(buf, m.tail, have);
+    n += have;
+    buf[n] = 0;
+    /* the log is text: a NUL would only end the search early */
+    for (p = buf; (p = memmem(p, buf + n - p, m.mark, keep + 1)); p += keep + 1)
+      m.done++;
+    have = (size_t)n < keep ? (size_t)n : keep;
+    memcpy(m.tail, buf + n - have, have);
+    m.tail[have] = 0;
+  }
+  if (!m.total && m.totalfile) {
+    char *t = read_file(m.totalfile, 0);
+
+    if (t) m.total = atol(t);
+    free(t);
+  }
+}
+
+/* "1m05s" */
+static char *mins(long s)
+{
+  return s < 60 ? xprintf("%lds", s) : xprintf("%ldm%02lds", s / 60, s % 60);
+}
+
+/* On a terminal, redrawn: "  kernel: 412/935 compiled, 2m10s, about 2m55s
+ * more" with a meter, else "  make: 12s, log 340 KiB"; what 0 clears it */
 void progress(const char *what, long secs)
 {
   static long shown = -1;
@@ -98,7 +172,21 @@ void progress(const char *what, long secs)
   }
   if (secs < 2 || secs == shown || fstat(logfd, &st)) return;
   shown = secs;
-  printf("\r  %s: %lds, log %lld KiB ", what, secs, (long long)st.st_size / 1024);
+  if (m.fd >= 0) {
+    char *el = mins(secs), *rest = 0;
+
+    meter_read();
+    /* the rate so far, once there is one to speak of */
+    if (m.total > m.done && m.done >= 10)
+      rest = mins((long)((double)secs * (m.total - m.done) / m.done));
+    if (m.total && m.total >= m.done) printf("\r  %s: %ld/%ld compiled, %s", m.name, m.done, m.total, el);
+    else printf("\r  %s: %ld compiled, %s", m.name, m.done, el);
+    if (rest) printf(", about %s more", rest);
+    printf("\033[K");
+    free(el);
+    free(rest);
+  } else printf("\r  %s: %lds, log %lld KiB ", what, secs,
+                (long long)st.st_size / 1024);
   fflush(stdout);
 }
 

@@ -63,19 +63,24 @@ int run(char *const env[], const char *dir, char *const argv[])
     dprintf(2, "%s: %s: %s\n", progname, argv[0], strerror(errno));
     _exit(127);
   }
-  /* On a terminal, a long step shows it is alive */
-  if (isatty(1) && log_fd() >= 0) {
-    pid_t p;
-
-    while (!(p = waitpid(pid, &status, WNOHANG)) || (p < 0 && errno == EINTR)) {
-      progress(argv[0], (long)(time(0) - start));
-      usleep(250000);
-    }
-    progress(0, (long)(time(0) - start));
-    child_del(pid);
-    if (p < 0) return -1;
-  } else if (wait_child(pid, &status)) return -1;
+  if (wait_shown(pid, &status, argv[0], start)) return -1;
   return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+}
+
+/* wait_child; meanwhile, on a terminal, a long step shows it is alive
+ * (what, and the seconds since start) */
+int wait_shown(pid_t pid, int *status, const char *what, time_t start)
+{
+  pid_t p;
+
+  if (!isatty(1) || log_fd() < 0) return wait_child(pid, status);
+  while (!(p = waitpid(pid, status, WNOHANG)) || (p < 0 && errno == EINTR)) {
+    progress(what, (long)(time(0) - start));
+    usleep(250000);
+  }
+  progress(0, 0);
+  child_del(pid);
+  return p < 0 ? -1 : 0;
 }
 
 int runl(char *const env[], const char *arg0, ...)
@@ -125,4 +130,53 @@ char *run_line(char *const env[], char *const argv[])
   buf[len] = 0;
   buf[strcspn(buf, "\n")] = 0;
   return xstrdup(buf);
+}
+
+/* Run argv with its output counted, not kept: the lines holding mark
+ * (a dry run's count of what a build will do); -1 if it can't run */
+long run_count(char *const env[], const char *dir, char *const argv[],
+               const char *mark)
+{
+  extern char **environ;
+  char buf[65536], *s;
+  size_t len = 0;
+  ssize_t n;
+  long count = 0;
+  int p[2], status;
+  pid_t pid;
+
+  if (pipe2(p, O_CLOEXEC)) return -1;
+  if ((pid = fork_child()) < 0) {
+    close(p[0]);
+    close(p[1]);
+    return -1;
+  }
+  if (!pid) {
+    int nul = open("/dev/null", O_RDWR);
+
+    dup2(p[1], 1);
+    if (nul >= 0) dup2(nul, 0), dup2(nul, 2);
+    close_range(3, ~0U, 0);
+    if (dir && chdir(dir)) _exit(127);
+    if (env) environ = (char **)env;
+    execvp(argv[0], argv);
+    _exit(127);
+  }
+  close(p[1]);
+  /* whole lines: what is left of one carries over to the next read */
+  while ((n = read(p[0], buf + len, sizeof(buf) - 1 - len)) > 0) {
+    len += n;
+    buf[len] = 0;
+    for (s = buf; (n = strcspn(s, "\n")) < (ssize_t)(buf + len - s); s += n + 1) {
+      s[n] = 0;
+      count += !!strstr(s, mark);
+    }
+    len = buf + len - s;
+    if (len == sizeof(buf) - 1) len = 0;   /* a line too long to hold */
+    memmove(buf, s, len);
+  }
+  close(p[0]);
+  if (wait_child(pid, &status) || !WIFEXITED(status) || WEXITSTATUS(status) == 127)
+    return -1;
+  return count;
 }

@@ -146,6 +146,33 @@ static char **kbuild_vars(long long epoch)
   return v;
 }
 
+/* On a terminal: how many files the build will compile, counted by a dry
+ * run of the same make (make -n runs only kbuild's recursion, which needs
+ * tools/ to exist; its output is counted, not logged), written to todo
+ * too, for a parent showing the count of a build in the background. Some
+ * seconds, against minutes of building. */
+static long kernel_todo(struct ctx *c, const char *obj, char *const mk[],
+                        const char *todo)
+{
+  char *argv[16], *tools = xprintf("%s/tools", obj), *n;
+  long count;
+  int i, j = 0;
+
+  for (i = 0; mk[i] && j < 13; i++) {
+    if (!strncmp(mk[i], "-j", 2)) continue;
+    argv[j++] = mk[i];
+    if (!i) argv[j++] = "-n", argv[j++] = "-k";
+  }
+  argv[j] = 0;
+  count = mkdirp(tools, 0755) ? -1 : run_count(c->env, 0, argv, "  CC ");
+  free(tools);
+  if (count <= 0) return 0;
+  n = xprintf("%ld\n", count);
+  if (write_file(todo, n, 0644)) count = 0;
+  free(n);
+  return count;
+}
+
 static int image_key(struct ctx *c, const char *src, long long epoch,
                      char key[65])
 {
@@ -183,7 +210,7 @@ char *kernel_key(struct ctx *c)
 int kernel_image(struct ctx *c)
 {
   const struct target *t = c->t;
-  char *src, *obj, *arch, *cross, *jobs, *stamp, key[65], **kv, *dcc;
+  char *src, *obj, *arch, *cross, *jobs, *stamp, key[65], **kv, *dcc, *todo;
   char *outs[3] = {0, 0, 0};
   long long epoch;
   long start;
@@ -212,8 +239,16 @@ int kernel_image(struct ctx *c)
   dcc = c->distcc ? xprintf("CC=%s %sgcc", c->distcc, c->kprefix) : 0;
   if (dcc) say("kernel: compiling through distcc on %s, make %s",
                ctx_get(c, "DISTCC_HOSTS"), jobs);
-  if (ctx_run(c, 0, (char *const[]){"make", "-C", obj, arch, cross, jobs,
-                                    kv[0], kv[1], kv[2], kv[3], dcc, 0})) {
+  char *mk[] = {"make", "-C", obj, arch, cross, jobs, kv[0], kv[1], kv[2],
+                kv[3], dcc, 0};
+  todo = xprintf("%s/kernel.todo", c->build);
+  unlink(todo);
+  if (log_tty())
+    meter_start("kernel", log_path(), 0, "  CC ", kernel_todo(c, obj, mk, todo), 0);
+  rc = ctx_run(c, 0, mk);
+  meter_stop();
+  free(todo);
+  if (rc) {
     first_error(start);
     return -1;
   }

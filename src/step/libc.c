@@ -4,13 +4,16 @@
  * seed's musl-cross-make does this with a compiler of its own; we point the
  * target's existing gcc at a musl sysroot instead:
  *
- *   build/libc/KEY/     the sysroot: musl's lib/ and include/ plus the
+ *   toolchain/musl/KEY/ the sysroot: musl's lib/ and include/ plus the
  *                       kernel's headers, built once per key (musl's source,
  *                       the target triple, the compiler, its flags, the
  *                       kernel headers' version) in a temporary directory,
  *                       then renamed: a half-built sysroot is never used
  *                       (static libc.a and shared libc.so, whose
- *                       ld-musl-ARCH.so.1 link is relative)
+ *                       ld-musl-ARCH.so.1 link is relative). It is part of
+ *                       the toolchain, kept where the built compilers are:
+ *                       ./clean leaves it, as the seed's musl stays with
+ *                       its musl-cross-make compiler.
  *   build/TARGET/cc/    the compiler the build sees: PREFIXgcc and PREFIXcc
  *                       run the real gcc with a specs file naming that
  *                       sysroot; PREFIXld, ar, strip ... link to the real
@@ -62,19 +65,21 @@ static int libc_key(struct ctx *c, const char *triple, const char *real,
   struct key k;
   int rc;
 
-  char *src = source_path(c->download, "musl"), *id = src ? source_id(src) : 0;
+  char *src = source_path(c->download, "musl");
 
   key_init(&k, "musl");
   key_str(&k, "build", "shared and static");
-  key_str(&k, "source", src);
-  key_str(&k, "id", id);
+  /* by its name and content, not the checkout's path: a sysroot stays
+   * valid when the checkout moves or toolchain/ is shared (compiler.c) */
+  key_str(&k, "source", src ? strrchr(src, '/') + 1 : 0);
+  rc = src && (is_dir(src) ? key_tree(&k, "musl", src, 1)
+                           : key_file(&k, "musl", src));
   free(src);
-  free(id);
   key_str(&k, "triple", triple);
   key_str(&k, "cflags", c->t ? c->t->cflags : "");
   key_str(&k, "muslflags", c->t ? c->t->muslflags : "");
   key_str(&k, "karch", c->t ? c->t->karch : "");
-  rc = !path || key_tool(&k, "cc", path) || key_file(&k, "kernel", mk);
+  rc = rc || !path || key_tool(&k, "cc", path) || key_file(&k, "kernel", mk);
   key_done(&k, key);
   if (!path) error_msg("%s: not found", real);
   free(mk);
@@ -163,8 +168,9 @@ static int musl_build(struct ctx *c, const char *triple, const char *real,
                  xprintf("CROSS_COMPILE=%s", c->kprefix),
                  c->distcc ? xprintf("CC=%s %s", c->distcc, real)
                            : xprintf("CC=%s", real), cflags, 0})
-    || ctx_run(c, src, (char *const[]){"make", xprintf("-j%d", c->jobs > 0
-                                       ? c->jobs : ncpus()), 0})
+    || ctx_make(c, src, (char *const[]){"make", xprintf("-j%d", c->jobs > 0
+                                        ? c->jobs : ncpus()), 0},
+                "musl", MUSL_CC, 1)
     || ctx_run(c, src, (char *const[]){"make", xprintf("DESTDIR=%s", dest),
                                        "install", 0})
     || kernel_headers(c, c->t->karch, xprintf("%s/include", dest));
@@ -505,8 +511,9 @@ int libc_setup(struct ctx *c)
   }
   if (musl_source(c)) return -1;
   if (libc_key(c, triple, real, tree, key)) return -1;
-  root = xprintf("%s/build/libc/%s", c->top, key);
-  tmp = xprintf("%s/build/libc", c->top);
+  tmp = xprintf("%s/toolchain/musl", c->top);
+  root = xprintf("%s/%s", tmp, key);
+  if (mkdirp(tmp, 0755)) return -1;
   remove_stale_parts(tmp, 0);
   free(tmp);
   if (is_dir(root)) stage("libc musl (unchanged)");
