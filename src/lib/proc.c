@@ -4,7 +4,9 @@
  * download helper can remove its own partial file), waits up to two
  * seconds, sends SIGKILL to whatever is left, removes our temporary files,
  * and dies of the same signal. Only async-signal-safe calls in the handler.
- * Exiting does the same, so a failed step never leaves a child behind. */
+ * Exiting does the same, so a failed step never leaves a child behind.
+ * And if we are killed outright (SIGKILL, no handler runs), each group's
+ * leader learns it from the kernel and kills its group (lead_group). */
 #define _GNU_SOURCE
 #include "lib.h"
 
@@ -12,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -110,12 +113,56 @@ void proc_init(void)
   atexit(stop_children);
 }
 
-/* fork; the child leads a new process group and starts with empty
- * registries (its parent's children and files are not its own) */
+/* In a new group, every signal blocked: fork the real child, which
+ * returns, and stay as the group's leader between it and parent. If parent
+ * dies, even of SIGKILL, the kernel says so (PR_SET_PDEATHSIG; getppid
+ * closes the race before it) and the whole group is killed. Else wait for
+ * the child and end as it did. Signals sent to the group reach the child
+ * itself; here they stay blocked. */
+static void lead_group(pid_t parent)
+{
+  struct timespec second = {1, 0};
+  sigset_t wake;
+  pid_t me = getpid(), pid = fork();
+  int status;
+
+  if (pid < 0) _exit(127);
+  if (!pid) {
+    /* and if the leader is killed alone, so is the child */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != me) _exit(127);
+    return;
+  }
+  /* no pipe's end stays open for a reader waiting for its end */
+  close_range(0, ~0U, 0);
+  prctl(PR_SET_PDEATHSIG, SIGUSR1);
+  sigemptyset(&wake);
+  sigaddset(&wake, SIGCHLD);
+  sigaddset(&wake, SIGUSR1);
+  for (;;) {
+    if (getppid() != parent) kill(0, SIGKILL);
+    if (waitpid(pid, &status, WNOHANG) == pid) break;
+    sigtimedwait(&wake, 0, &second);
+  }
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+
+    signal(sig, SIG_DFL);
+    sigemptyset(&wake);
+    sigaddset(&wake, sig);
+    sigprocmask(SIG_UNBLOCK, &wake, 0);
+    raise(sig);
+  }
+  _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 127);
+}
+
+/* fork; the child runs in a new process group (led by lead_group) and
+ * starts with empty registries (its parent's children and files are not
+ * its own) */
 pid_t fork_child(void)
 {
   sigset_t all, old;
-  pid_t pid;
+  pid_t pid, parent = getpid();
   int i;
 
   fflush(0);
@@ -125,6 +172,7 @@ pid_t fork_child(void)
     for (i = 0; i < MAXKIDS; i++) kids[i] = 0;
     for (i = 0; i < MAXTMPS; i++) tmps[i] = 0;
     setpgid(0, 0);
+    lead_group(parent);
   } else if (pid > 0) {
     setpgid(pid, pid);
     child_add(pid);
