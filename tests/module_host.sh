@@ -102,6 +102,32 @@ done
 [ "$(cat "$T/top/output/host/copy.txt")" == "$(printf 'inside\nsub\nfile\ndata')" ] ||
   fail "setupfor's copy: $(cat "$T/top/output/host/copy.txt")"
 
+# --- DYNAMIC_LIBS: library names, never a path to one
+out="$(mkroot DYNAMIC_LIBS="m :../../../lib/x86_64-linux-gnu/libz.so.1" dynamic)"
+expect_rc 1 $? "DYNAMIC_LIBS with a path"
+grep -q "dynamic: DYNAMIC_LIBS=m :../../../lib/x86_64-linux-gnu/libz.so.1: names only" \
+  "$T/top/output/host/log.txt" || fail "DYNAMIC_LIBS: $(tail -3 "$T/top/output/host/log.txt")"
+! ls "$T/top/output/host/root/lib" 2>/dev/null | grep -q libz || fail "DYNAMIC_LIBS put libz in the root"
+out="$(mkroot DYNAMIC_LIBS="m z" dynamic)"; expect_rc 0 $? "DYNAMIC_LIBS=\"m z\": $out"
+[ -e "$T/top/output/host/root/lib/libz.so.1" ] || fail "DYNAMIC_LIBS=z: no libz.so.1 in the root"
+
+# --- kill -9 of mkroot: the module it was running stops, and all it started
+cat > "$T/mods/sleeper" << 'EOM'
+touch "$OUTPUT/started"
+sleep 765491
+echo late > "$ROOT/late"
+EOM
+(cd "$T/top" && exec "$M" LIBC=glibc -n MODULE_PATH="$T/mods" sleeper > /dev/null 2>&1) &
+pid=$!
+for i in $(seq 100); do [ -e "$T/top/output/host/started" ] && break; sleep 0.1; done
+pgrep -f "sleep 765491" > /dev/null || fail "the module did not start"
+kill -9 $pid; wait $pid 2>/dev/null
+for i in $(seq 20); do pgrep -f "sleep 765491" > /dev/null || break; sleep 0.1; done
+! pgrep -f "sleep 765491" > /dev/null || fail "kill -9 mkroot: the module's command still runs"
+sleep 0.5
+[ ! -e "$T/top/output/host/root/late" ] || fail "kill -9 mkroot: the module went on"
+echo "ok: kill -9 of mkroot stops its module"
+
 # --- -d: download lines and what computes them; nothing that writes
 mkdir -p "$T/src/hello-1.0" "$T/src/other-2.0" && echo hi > "$T/src/hello-1.0/msg"
 echo two > "$T/src/other-2.0/msg"
@@ -127,6 +153,7 @@ EOM
 cat > "$T/mods/other" << EOM
 download $SHA2 "\$URL/other-2.0.tar.gz"
 EOM
+rm -rf "$T/top/output/host/root" && mkdir "$T/top/output/host/root"
 out="$(cd "$T/top" && "$M" LIBC=glibc -d MODULE_PATH="$T/mods" OVERLAY=ovl writes overlay dynamic 2>&1)"
 expect_rc 0 $? "-d: $out"
 [ -e "$T/top/download/hello-1.0.tar.gz" ] && [ -e "$T/top/download/other-2.0.tar.gz" ] ||
