@@ -18,14 +18,14 @@ out="$(./mkroot --helper 2>&1)"; expect_rc 1 $? "--helper usage"
 for v in download setupfor cleanup cpio extract rmrf miniconfig symcheck; do contains "$out" "$v"; done
 
 # bad NAME=VALUE and module names
-out="$(./mkroot =x 2>&1)"; expect_rc 1 $? "empty name"
+out="$(./mkroot '=x' 2>&1)"; expect_rc 1 $? "empty name"
 contains "$out" "=x: bad variable name"
 out="$(./mkroot ../evil 2>&1)"; expect_rc 1 $? "module with /"
 contains "$out" "bad module name"
 out="$(./mkroot .hidden 2>&1)"; expect_rc 1 $? "module with ."
 
 # -n with no root, and with no module: refused, nothing deleted
-T="$(mktemp -d)"; cd "$T"
+T="$(mktemp -d)"; cd "$T" || exit 1
 out="$("$TOP/mkroot" -n kernel 2>&1)"; expect_rc 1 $? "-n without root"
 contains "$out" "no root to build over"
 mkdir -p output/host/root/etc && echo keep > output/host/root/etc/marker

@@ -15,7 +15,8 @@ command -v distccd > /dev/null || fail "no distccd (make deps)"
 [ -s output/aarch64/Image ] || fail "no plain aarch64 build to compare with (run aarch64.sh first)"
 T="$(mktemp -d)" && chmod 755 "$T"   # distccd (its own user) writes its log here
 PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+stop() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$T"; }
+trap stop EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # serve ALLOW LOG: one distccd on loopback for at most an hour; its port
@@ -26,7 +27,7 @@ serve() {
   timeout 3600 distccd --daemon --no-detach --listen 127.0.0.1 --allow "$1" \
     --port "$P" --jobs 2 --log-file "$2" --log-level info > /dev/null 2>&1 &
   PIDS+=($!)
-  for i in $(seq 50); do
+  for _ in $(seq 50); do
     python3 -c "import socket; socket.create_connection(('127.0.0.1',$P),1)" 2>/dev/null && return
     sleep 0.1
   done

@@ -9,12 +9,12 @@
 ./mkroot --man | cmp -s - doc/mkroot.1 || fail "doc/mkroot.1 is not mkroot --man: run make doc"
 echo "ok: doc/mkroot.1 is current"
 n=0
-for block in $(sed -n 's/^<!-- \([a-z]*\) -->$/\1/p' README.md); do
+while read -r block; do
   want="$(./mkroot --helper "$block")" || fail "mkroot --helper $block"
   got="$(sed -n "/^<!-- $block -->\$/,/^<!-- \\/$block -->\$/p" README.md | sed '1d;$d')"
   [ "$want" == "$got" ] || fail "README's $block block is not mkroot --helper $block: run make doc"
   n=$((n+1))
-done
+done < <(sed -n 's/^<!-- \([a-z]*\) -->$/\1/p' README.md)
 [ $n -ge 2 ] || fail "README has $n generated blocks, want vars and files"
 echo "ok: README's $n generated blocks are current"
 

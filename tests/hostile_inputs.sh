@@ -26,7 +26,7 @@ one_line() {  # NAME WANT-PREFIX STDOUT STDERR
 
 # --- boottest: argument errors on stderr, named; a huge time limit waits
 mkdir -p "$T/bt/output/fake"
-cd "$T/bt"
+cd "$T/bt" || exit 1
 for args in "no-such-target" ".." "a/b"; do
   "$TOP/boottest" "$args" > "$T/out" 2> "$T/err"; expect_rc 1 $? "boottest $args"
   one_line "boottest $args" "boottest: $args: " "$(cat "$T/out")" "$(cat "$T/err")"
@@ -47,7 +47,7 @@ start=$SECONDS
 out="$(BOOTTEST_TIMEOUT=3000000 "$TOP/boottest" fake 2>&1)"; expect_rc 1 $? "a guest that dies"
 contains "$out" "prompt:ok typing:FAIL"
 [ $((SECONDS-start)) -lt 60 ] || fail "a dead guest kept boottest $((SECONDS-start))s"
-cd "$TOP"
+cd "$TOP" || exit 1
 
 # --- downloading an older version keeps the newer ones, deletes the older
 mkdir -p "$T/www" "$T/dl"
@@ -148,14 +148,17 @@ su() { DOWNLOAD="$T/dl" BUILD="$T/b" "$M" --helper setupfor "$@"; }
 for c in "zeros EXTRACT_MAX=20000000 unpacks to more than 20000000 bytes (EXTRACT_MAX), at zeros-1/z2" \
          "many EXTRACT_MAX_ENTRIES=2000 more than 2000 entries (EXTRACT_MAX_ENTRIES)" \
          "sparse EXTRACT_MAX= unpacks to more than 4294967296 bytes (EXTRACT_MAX), at sparse-1/big"; do
+  # shellcheck disable=SC2086 # split into words on purpose
   set -- $c; pkg=$1 var=$2; shift 2
-  env "$var" DOWNLOAD="$T/dl" BUILD="$T/b" "$M" --helper setupfor $pkg > "$T/out" 2> "$T/err"
+  env "$var" DOWNLOAD="$T/dl" BUILD="$T/b" "$M" --helper setupfor "$pkg" > "$T/out" 2> "$T/err"
   expect_rc 1 $? "$pkg with $var"
   one_line "$pkg with $var" "mkroot --helper: $T/dl/$pkg-1.tar.gz: $*" "$(cat "$T/out")" "$(cat "$T/err")"
   [ ! -e "$T/b/$pkg" ] || fail "$pkg with $var: left $T/b/$pkg"
 done
+# shellcheck disable=SC2117 # su: this test's own function
 d="$(EXTRACT_MAX=30000000 EXTRACT_MAX_ENTRIES=3001 su zeros)" && [ "$(stat -c %s "$d/z2")" == $((8 << 20)) ] ||
   fail "zeros within the caps"
+# shellcheck disable=SC2117 # su: this test's own function
 d="$(EXTRACT_MAX_ENTRIES=3000 su many)" && [ -e "$d/f2999" ] || fail "many within the caps"
 out="$(EXTRACT_MAX=lots su zeros 2>&1)"; expect_rc 1 $? "EXTRACT_MAX=lots"
 contains "$out" "EXTRACT_MAX=lots: not a number of bytes"

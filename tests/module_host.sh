@@ -72,7 +72,7 @@ cp "$T/mods/uses" "$T/mods/uses2"
 out="$(mkroot big uses uses2)"; expect_rc 0 $? "a 200 kB unexported variable: $out"
 want="$(printf '200000 exported\na b\n$(touch "$OUTPUT/INJECTED")\n  c\n0')"
 [ "$(cat "$T/top/output/host/uses.txt")" == "$want" ] ||
-  fail "unexported variables: $(cat "$T/top/output/host/uses.txt" | cut -c1-80)"
+  fail "unexported variables: $(cut -c1-80 "$T/top/output/host/uses.txt")"
 [ ! -e "$T/top/output/host/INJECTED" ] || fail "a variable's value ran as a command"
 ls -A "$B" | grep -q '^\.sh-' && fail "the variables' file was left: $(ls -A "$B")"
 

@@ -66,7 +66,7 @@ cat > "$T/mods/broken" << 'EOM'
 setupfor nosuchpackage
 echo "should not get here" > "$OUTPUT/broken.txt"
 EOM
-cd "$T/top"
+cd "$T/top" || exit 1
 
 # -d: the module's source fetched and verified, nothing built
 out="$("$TOP/mkroot" LIBC=glibc -d MODULE_PATH="$T/mods" first 2>&1)"; expect_rc 0 $? "-d: $out"

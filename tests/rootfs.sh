@@ -27,7 +27,7 @@ grep 'src/init/init.c' output/host/cmdlog.txt | grep -q -- '-Os' &&
 
 # a rebuild deletes the old root (var/run and all) and changes no mode in
 # the checkout it runs in
-modes() { stat -c '%a %n' * .ci/* scripts/* tests/* src/*/* 2>/dev/null; }
+modes() { stat -c '%a %n' -- * .ci/* scripts/* tests/* src/*/* 2>/dev/null; }
 gitst() { git status --porcelain --untracked-files=no 2>/dev/null; }
 before="$(modes)" gbefore="$(gitst)"
 # ... and after ./clean, the musl sysroot, kept with the toolchains, serves
