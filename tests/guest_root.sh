@@ -93,7 +93,7 @@ echo precious > "$T/victim-bt"; ln -s "$T/victim-bt" "$W/output/fake/boottest.lo
 rm -rf "$O"
 (cd "$W" && "$M" DOWNLOAD="$TOP/download" LIBC=glibc MODULE_PATH="$T/mods" quick > "$T/b1" 2>&1) ||
   fail "build: $(tail -5 "$T/b1")"
-e="$(dirname "$(ls -d "$W"/build/host/steps/*/root/quick | xargs ls -td | head -1)")"
+e="$(dirname "$(ls -td "$W"/build/host/steps/*/root/quick | head -1)")"
 cp -a "$e" "$T/copy" && rm -rf "$e" && ln -s "$T/copy" "$e"
 rm -rf "$O/root"
 out="$(cd "$W" && "$M" DOWNLOAD="$TOP/download" LIBC=glibc MODULE_PATH="$T/mods" quick 2>&1)"
