@@ -28,6 +28,10 @@ tests/bin/init_test: tests/init_test.c src/init/init.c
 	@mkdir -p tests/bin
 	$(CC) $(CFLAGS) -Wno-unused-function $< -o $@
 
+tests/bin/frame_test: tests/frame_test.c src/init/init.c $(LIBOBJS) $(HDRS)
+	@mkdir -p tests/bin
+	$(CC) $(CFLAGS) -Wno-unused-function $< $(LIBOBJS) -o $@ $(LDLIBS)
+
 tests/bin/%_test: tests/%_test.c $(LIBOBJS) $(HDRS)
 	@mkdir -p tests/bin
 	$(CC) $(CFLAGS) $< $(LIBOBJS) -o $@ $(LDLIBS)

@@ -60,6 +60,7 @@ struct target {
                            has none that works), or 0 */
   const char *gccconf;  /* gcc's configure options for it, or 0 */
   int typems;           /* ms per typed character its console needs */
+  int nodisk;           /* its board has no disk controller */
 };
 const struct target *target_find(const char *name);
 void target_list(FILE *f);
@@ -173,6 +174,8 @@ int kernel_image(struct ctx *c);
 int kernel_modules(struct ctx *c);
 int kernel_initramfs(struct ctx *c);
 int cpio_write(const char *root, const char *out_gz, long long mtime);
+struct cpio_in { const char *path, *name; };  /* a file or tree, its name */
+int cpio_append(int fd, const struct cpio_in *in, int n, long long mtime);
 int qemu_script(struct ctx *c);
 int qemu_memory(struct ctx *c);
 int root_has_ssh(const char *root);
@@ -194,6 +197,10 @@ int clean_main(int argc, char **argv);
 int boottest_main(int argc, char **argv);
 int helper_main(int argc, char **argv);
 char *launch_script(const char *top, const char *name);
+const struct target *script_target(const char *script);
+char **disk_argv(const char *tmpl, const char *disk, int *n);
+int frame_decode(const char *line, size_t len, const char *token,
+                 unsigned char *buf, int *n);
 int built_targets(const char *top, char ***out);
 
 #endif

@@ -180,7 +180,7 @@ const struct target targets[] = {
    .cantpass = "disk,poweroff",
    .note = "QEMU's petalogix-s3adsp1800 has no disk controller (the drive stays unattached) and nothing that "
            "powers it off or resets it (Linux's microblaze power-off spins)",
-   .glibcnote = FROMSOURCE},
+   .nodisk = 1, .glibcnote = FROMSOURCE},
   {.name = "or1k", .gcc = "or1k-linux-musl",
    /* virt, not or1k-sim: that has no disk and no clock. The device tree
     * comes from QEMU. */

@@ -43,16 +43,6 @@ struct guest {
   int typems;   /* pause after each typed character (the row's), or 0 */
 };
 
-static void token(char *out, int bytes)
-{
-  unsigned char r[16];
-  int fd = open("/dev/urandom", O_RDONLY), i;
-
-  if (fd < 0 || read(fd, r, bytes) != bytes) perror_exit("/dev/urandom");
-  close(fd);
-  for (i = 0; i < bytes; i++) sprintf(out + 2 * i, "%02x", r[i]);
-}
-
 /* ---- the HTTP server: answers every request with the marker ---- */
 
 static pid_t serve(const char *marker, int *port)
@@ -98,40 +88,6 @@ static pid_t serve(const char *marker, int *port)
 }
 
 /* ---- driving the guest's console ---- */
-
-/* QEMU's -drive takes "file=PATH,...": a comma in PATH is written twice */
-static char *qemu_escape(const char *path)
-{
-  char *out = xmalloc(strlen(path) * 2 + 1), *o = out;
-
-  for (; *path; path++) {
-    if (*path == ',') *o++ = ',';
-    *o++ = *path;
-  }
-  return out;
-}
-
-/* The disk arguments: the target's template split into words, "%s" in a
- * word replaced by the image's path */
-static char **disk_argv(const char *tmpl, const char *disk, int *n)
-{
-  char *esc = qemu_escape(disk), **v = xmalloc(32 * sizeof(char *));
-  const char *s = tmpl;
-
-  *n = 0;
-  while (*s && *n < 31) {
-    size_t len = strcspn(s, " ");
-    char *word = xstrndup(s, len), *pct = strstr(word, "%s");
-
-    if (len) v[(*n)++] = pct ? xprintf("%.*s%s%s", (int)(pct - word), word,
-                                       esc, pct + 2) : xstrdup(word);
-    free(word);
-    s += len;
-    s += strspn(s, " ");
-  }
-  free(esc);
-  return v;
-}
 
 static int start(struct guest *g, const char *script, char **disk, int ndisk)
 {
@@ -392,15 +348,10 @@ static int test_one(const char *dir, const char *name, const char *net_marker,
     printf("%-12s no launch script %s/qemu-*.sh\n", name, escape(dir));
     return 1;
   }
-  {
-    char *tname = xstrdup(strrchr(script, '/') + 6);
-
-    tname[strlen(tname) - 3] = 0;
-    t = target_find(tname);
-  }
+  t = script_target(script);
   if (t) g.typems = t->typems;
-  token(disk_marker + 4, 8);
-  token(tok, 8);
+  random_hex(disk_marker + 4, 8);
+  random_hex(tok, 8);
   if (has_ssh) sshport = ssh_port(script);
   if (!(disk = make_disk(dir, disk_marker))) return 1;
   args = disk_argv(t ? t->disk : "-hda %s", disk, &nargs);
@@ -531,7 +482,7 @@ int boottest_main(int argc, char **argv)
     return 1;
   }
   if (!(top = getcwd(0, 0))) perror_exit("getcwd");
-  token(marker + 3, 8);
+  random_hex(marker + 3, 8);
   server = serve(marker, &port);
   for (i = 0; i < n; i++) {
     char *dir = xprintf("%s/output/%s", top, names[i]);

@@ -25,9 +25,31 @@ static void usage_cross(FILE *f)
 
 static void usage_run(FILE *f)
 {
-  fputs("usage: run [TARGET [QEMU ARGS...]]\n\n"
-        "Boot output/TARGET with its launch script, QEMU ARGS appended.\n"
-        "With no TARGET, list the targets that are built.\n", f);
+  fputs(
+"usage: run [TARGET [QEMU ARGS...]]\n"
+"       run [OPTIONS] TARGET[,TARGET...]|all [QEMU ARGS...] -- CMD [ARGS...]\n\n"
+"Boot output/TARGET with its launch script, QEMU ARGS appended (with no\n"
+"TARGET, list the targets that are built).\n\n"
+"With -- CMD: boot it, run CMD as root after the rc scripts (stdin\n"
+"/dev/null, in $SHARE or else /root), power off. CMD's stdout and stderr\n"
+"come to ours, byte for byte (not the kernel's messages: those are in\n"
+"output/TARGET/run.log), and run exits with CMD's exit status, or:\n"
+"  124  the guest was killed at the timeout (one line says so)\n"
+"  125  run or the guest failed (one line says why: not built, kernel\n"
+"       panic, a share too big, $OUT lost ...)\n\n"
+"  --timeout SECONDS  kill the guest after this long (default 600, 0: never)\n"
+"  --share DIR        DIR's files, readable in the guest at $SHARE\n"
+"                     (/mnt/share; a copy in the guest's memory)\n"
+"  --out DIR          what the guest leaves in $OUT (/mnt/out) appears in\n"
+"                     DIR afterwards (any board with a disk)\n\n"
+"Several targets, or all that are built: side by side as cores allow,\n"
+"one line each (exit status, seconds), each one's output in\n"
+"output/TARGET/run.out, $OUT in DIR/TARGET; exit status 0 if every CMD\n"
+"exited 0.\n\n"
+"  ./run host -- uname -m\n"
+"  ./run --share tests --out results aarch64 -- sh -c 'cp $SHARE/* $OUT'\n"
+"  ./run aarch64,x86_64 -- sh -c 'echo $((6*7))'\n",
+    f);
 }
 
 static void usage_clean(FILE *f)
@@ -81,7 +103,8 @@ int main(int argc, char **argv)
       c->usage(stdout);
       return 0;
     }
-    if (argc > 1 && *argv[1] == '-' && strcmp(c->name, "mkroot")) {
+    if (argc > 1 && *argv[1] == '-' && strcmp(c->name, "mkroot")
+        && strcmp(c->name, "run")) {
       c->usage(stderr);
       return 1;
     }

@@ -8,6 +8,12 @@
  * its controlling terminal; reap orphans; and when the handoff exits, reboot,
  * which QEMU's -no-reboot turns into exiting.
  *
+ * With FRAME=TOKEN as well (./run), the handoff is not given the console:
+ * its stdin is /dev/null, and what it writes to stdout and stderr comes
+ * back on the console in frames, then its exit status (see frame_line),
+ * so the host can tell them apart from the kernel's messages and carry
+ * any byte over a console that only carries text lines.
+ *
  * Run by hand in a chroot: mount what is missing, run /bin/sh, unmount what
  * it mounted. */
 #define _GNU_SOURCE
@@ -18,6 +24,7 @@
 #include <net/if.h>
 #include <net/route.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +89,41 @@ time_t clock_pick(time_t now, const char *date)
   d = strtoll(date, &end, 10);
   if (*end || d < 86400 * 365 * 10) return 0;
   return (time_t)d;
+}
+
+/* One frame: a text line the host's ./run decodes. TOKEN, the stream's
+ * letter ('o' stdout, 'e' stderr), the byte count in two hex digits, the
+ * bytes in base64 (at most FRAME_BYTES of them), newline. A line the
+ * kernel's messages broke into fails its count and is reported, not
+ * taken. Writes into out (room for FRAME_LINE plus the token), returns the
+ * line's length. */
+#define FRAME_BYTES 48
+#define FRAME_LINE (4 + FRAME_BYTES / 3 * 4)
+size_t frame_line(char *out, const char *token, char stream,
+                  const unsigned char *data, size_t n)
+{
+  static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  size_t len = strlen(token), i;
+  char *o;
+
+  if (n > FRAME_BYTES) n = FRAME_BYTES;
+  memcpy(out, token, len);
+  o = out + len;
+  *o++ = stream;
+  *o++ = "0123456789abcdef"[n >> 4];
+  *o++ = "0123456789abcdef"[n & 15];
+  for (i = 0; i < n; i += 3) {
+    unsigned v = data[i] << 16 | (i + 1 < n ? data[i + 1] << 8 : 0)
+                 | (i + 2 < n ? data[i + 2] : 0);
+
+    *o++ = b64[v >> 18];
+    *o++ = b64[v >> 12 & 63];
+    *o++ = i + 1 < n ? b64[v >> 6 & 63] : '=';
+    *o++ = i + 2 < n ? b64[v & 63] : '=';
+  }
+  *o++ = '\n';
+  return o - out;
 }
 
 /* ---- mounts ---- */
@@ -289,11 +331,98 @@ static void rc_scripts(void)
   if (n >= 0) free(list);
 }
 
+/* Write all of buf (a tty may take it in parts) */
+static void put_all(int fd, const char *buf, size_t len)
+{
+  ssize_t n;
+
+  while (len && ((n = write(fd, buf, len)) > 0 || errno == EINTR))
+    if (n > 0) buf += n, len -= n;
+}
+
+/* Read what one pipe has and send it on as frames; 0 at its end */
+static int relay(int from, int to, const char *token, char stream)
+{
+  unsigned char buf[4096];
+  char *lines = malloc(sizeof(buf) / FRAME_BYTES * (FRAME_LINE + 80) + 80);
+  ssize_t n = read(from, buf, sizeof(buf)), i;
+  size_t len = 0;
+
+  if (n > 0 && lines) {
+    for (i = 0; i < n; i += FRAME_BYTES)
+      len += frame_line(lines + len, token, stream, buf + i, n - i);
+    put_all(to, lines, len);
+  }
+  free(lines);
+  return n > 0 || (n < 0 && (errno == EINTR || errno == EAGAIN));
+}
+
+/* Run the handoff with its output framed onto the console (FRAME=TOKEN):
+ * until it exits, then what its pipes still hold (a background child may
+ * keep them open: not waited for), then its exit status as a frame
+ * "TOKENx" and the number. */
+static void framed(const char *handoff, const char *token, const char *tty)
+{
+  int out[2], err[2], con = open(tty, O_WRONLY | O_NOCTTY), status = -1;
+  int done = 0;
+  pid_t pid;
+  char line[128];
+
+  if (con < 0) con = 1;
+  if (strlen(token) > 32 || pipe(out) || pipe(err))
+    return complain("framed handoff");
+  if (!(pid = fork())) {
+    int nul = open("/dev/null", O_RDONLY);
+
+    setsid();
+    dup2(nul, 0);
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    close(out[0]);
+    close(err[0]);
+    signal(SIGINT, SIG_DFL);
+    execl("/bin/sh", "sh", "-c", handoff, (char *)0);
+    _exit(127);
+  }
+  close(out[1]);
+  close(err[1]);
+  while (pid > 0 && (out[0] >= 0 || err[0] >= 0)) {
+    struct pollfd p[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+    int i, ws, any = 0;
+    pid_t w;
+
+    /* once the handoff is gone, only what is there already */
+    if (poll(p, 2, done ? 0 : 200) < 0 && errno != EINTR) break;
+    for (i = 0; i < 2; i++) {
+      int *fd = i ? &err[0] : &out[0];
+
+      if (*fd < 0 || !p[i].revents) continue;
+      any = 1;
+      if (!relay(*fd, con, token, i ? 'e' : 'o')) {
+        close(*fd);
+        *fd = -1;
+      }
+    }
+    if (done && !any) break;
+    /* reap orphans too; note when the handoff itself is gone */
+    while ((w = waitpid(-1, &ws, WNOHANG)) > 0)
+      if (w == pid) {
+        status = ws;
+        done = 1;
+      }
+  }
+  if (!done) status = wait_for(pid);
+  snprintf(line, sizeof(line), "%sx%d\n", token, status < 0 ? 255
+           : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+  put_all(con, line, strlen(line));
+  if (con > 2) close(con);
+}
+
 #ifndef INIT_NO_MAIN
 static int pid1(void)
 {
   char cmdline[4096], active[256], con[64], tty[80];
-  const char *handoff = getenv("HANDOFF");
+  const char *handoff = getenv("HANDOFF"), *token = getenv("FRAME");
   pid_t pid;
 
   mount_all();
@@ -307,6 +436,12 @@ static int pid1(void)
                slurp("/sys/class/tty/console/active", active, sizeof(active)),
                con, sizeof(con));
   snprintf(tty, sizeof(tty), "/dev/%s", con);
+  if (handoff && *handoff && token && *token) {
+    framed(handoff, token, tty);
+    sync();
+    reboot(RB_AUTOBOOT);
+    return 1;
+  }
   if (!handoff || !*handoff) {
     handoff = 0;
     printf("\033[?7hType exit when done.\n");

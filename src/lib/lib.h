@@ -44,6 +44,7 @@ int parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 char *shell_quote(const char *s);
 int is_true(const char *s);
 void fwrap(FILE *f, const char *text, int at, int width);
+void random_hex(char *out, int bytes);
 
 /* hash.c: 1 for a SHA-1 (40 hex digits), 2 for a SHA-256, else 0; a
  * file's hash in hex */

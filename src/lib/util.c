@@ -4,6 +4,7 @@
 #include "lib.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,4 +218,16 @@ void fwrap(FILE *f, const char *text, int at, int width)
     text += strspn(text, " ");
   }
   fputc('\n', f);
+}
+
+/* bytes random bytes as hex into out (2 * bytes + 1 long) */
+void random_hex(char *out, int bytes)
+{
+  unsigned char r[32];
+  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC), i;
+
+  if (bytes > 32 || fd < 0 || read(fd, r, bytes) != bytes)
+    perror_exit("/dev/urandom");
+  close(fd);
+  for (i = 0; i < bytes; i++) sprintf(out + 2 * i, "%02x", r[i]);
 }

@@ -3,7 +3,10 @@
  * given epoch, inode numbers assigned in order, hard links kept (data with
  * the first name, as the kernel's unpacker wants), and /dev/console written
  * as a header when the tree lacks it, so no root rights are needed. Same
- * tree, same bytes. */
+ * tree, same bytes. cpio_append writes more trees and files under names of
+ * their own (./run's command and share), the directories above them
+ * included: the kernel unpacks an archive appended to the initramfs over
+ * it. */
 #define _GNU_SOURCE
 #include "mkroot.h"
 
@@ -19,6 +22,7 @@
 
 struct entry {
   char *name;        /* relative to the root, no leading "./" */
+  char *path;        /* the file on the host, 0 for one made up here */
   struct stat st;
   unsigned ino, nlink;
   int data;          /* write the file's data with this entry */
@@ -26,24 +30,70 @@ struct entry {
 
 struct list { struct entry *e; size_t n, cap; };
 
-static void add(struct list *l, const char *name, const struct stat *st)
+static void add(struct list *l, const char *name, const char *path,
+                const struct stat *st)
 {
   if (l->n == l->cap)
     l->e = xrealloc(l->e, (l->cap = l->cap * 2 + 64) * sizeof(*l->e));
   memset(l->e + l->n, 0, sizeof(*l->e));
   l->e[l->n].name = xstrdup(name);
+  l->e[l->n].path = path ? xstrdup(path) : 0;
   l->e[l->n++].st = *st;
 }
 
-struct collect { const char *root; struct list *l; };
+static int has(struct list *l, const char *name)
+{
+  size_t i;
+
+  for (i = 0; i < l->n; i++) if (!strcmp(l->e[i].name, name)) return 1;
+  return 0;
+}
+
+/* The directories above name that the list lacks, made up (mode 0755) */
+static void add_parents(struct list *l, const char *name)
+{
+  const char *s;
+
+  for (s = name; (s = strchr(s, '/')); s++) {
+    char *dir = xstrndup(name, s - name);
+    struct stat d = {.st_mode = S_IFDIR | 0755, .st_nlink = 2};
+
+    if (*dir && !has(l, dir)) add(l, dir, 0, &d);
+    free(dir);
+  }
+}
+
+struct collect { const char *root, *name; struct list *l; };
 
 static int collect(struct walk *w)
 {
   struct collect *c = w->arg;
+  const char *rel = w->path + strlen(c->root);
+  char *name;
 
-  if (w->post || !strcmp(w->path, c->root)) return 0;
-  add(c->l, w->path + strlen(c->root) + 1, &w->st);
+  if (w->post || (!*rel && !*c->name)) return 0;
+  name = *c->name ? xprintf("%s%s", c->name, rel) : xstrdup(rel + 1);
+  add(c->l, name, w->path, &w->st);
+  free(name);
   return 0;
+}
+
+/* Add a tree (its top named name, "" for the archive's root) or a file */
+static int collect_in(struct list *l, const char *path, const char *name)
+{
+  struct collect c = {path, name, l};
+  struct stat st;
+
+  if (lstat(path, &st)) {
+    perror_msg("%s", path);
+    return -1;
+  }
+  if (*name) add_parents(l, name);
+  if (!S_ISDIR(st.st_mode)) {
+    add(l, name, path, &st);
+    return 0;
+  }
+  return walk_tree(path, collect, &c, 0);
 }
 
 static int by_name(const void *a, const void *b)
@@ -138,10 +188,10 @@ static int file_data(gzFile gz, const char *path, off_t size)
   return 0;
 }
 
-static int write_entry(gzFile gz, const char *root, struct entry *e,
-                       long long mtime)
+static int write_entry(gzFile gz, struct entry *e, long long mtime)
 {
-  char *path = xprintf("%s/%s", root, e->name), *link = 0;
+  const char *path = e->path;
+  char *link = 0;
   mode_t m = e->st.st_mode;
   unsigned long size = 0;
   int rc = -1;
@@ -171,52 +221,70 @@ static int write_entry(gzFile gz, const char *root, struct entry *e,
   else if (!rc && size) rc = file_data(gz, path, (off_t)size);
 out:
   free(link);
-  free(path);
+  return rc;
+}
+
+/* The archive of the sources, gzip level `level`, written at fd's offset */
+static int cpio_fd(int fd, const struct cpio_in *in, int n, long long mtime,
+                   int level, int console)
+{
+  struct list l = {0};
+  char mode[8];
+  size_t i;
+  int rc = 0;
+  gzFile gz;
+
+  for (i = 0; !rc && i < (size_t)n; i++) rc = collect_in(&l, in[i].path, in[i].name);
+  if (!rc && console && !has(&l, "dev/console")) {
+    struct stat st = {.st_mode = S_IFCHR | 0600, .st_rdev = makedev(5, 1),
+                      .st_nlink = 1};
+
+    add_parents(&l, "dev/console");
+    add(&l, "dev/console", 0, &st);
+  }
+  qsort(l.e, l.n, sizeof(*l.e), by_name);
+  number(&l);
+  snprintf(mode, sizeof(mode), "wb%d", level);
+  if (!rc && !(gz = gzdopen(dup(fd), mode))) rc = -1;
+  else if (!rc) {
+    for (i = 0; !rc && i < l.n; i++) rc = write_entry(gz, l.e + i, mtime);
+    if (!rc) rc = header(gz, "TRAILER!!!", 0, 0, 1, 0, 0, 0, 0);
+    if (gzclose(gz) != Z_OK) rc = -1;
+  }
+  for (i = 0; i < l.n; i++) {
+    free(l.e[i].name);
+    free(l.e[i].path);
+  }
+  free(l.e);
   return rc;
 }
 
 int cpio_write(const char *root, const char *out, long long mtime)
 {
-  struct list l = {0};
-  struct collect c = {root, &l};
+  struct cpio_in in = {root, ""};
   struct newfile f;
-  int rc = 0, have_console = 0, have_dev = 0;
-  size_t i;
-  gzFile gz;
+  int rc;
 
   /* a root that is a symlink would give an archive of dev/console alone */
-  if (!real_dir(root) || walk_tree(root, collect, &c, 0)) return -1;
-  for (i = 0; i < l.n; i++) {
-    have_console |= !strcmp(l.e[i].name, "dev/console");
-    have_dev |= !strcmp(l.e[i].name, "dev");
-  }
-  if (!have_console) {
-    struct stat st = {.st_mode = S_IFCHR | 0600, .st_rdev = makedev(5, 1),
-                      .st_nlink = 1};
-
-    if (!have_dev) {
-      struct stat d = {.st_mode = S_IFDIR | 0755, .st_nlink = 2};
-
-      add(&l, "dev", &d);
-    }
-    add(&l, "dev/console", &st);
-  }
-  qsort(l.e, l.n, sizeof(*l.e), by_name);
-  number(&l);
+  if (!real_dir(root)) return -1;
   if (newfile_open(&f, out, 0644)) return -1;
-    if (!(gz = gzdopen(dup(f.fd), "wb9"))) {
-    perror_msg("%s", out);
-    newfile_abort(&f);
-    return -1;
-  }
-  for (i = 0; !rc && i < l.n; i++) rc = write_entry(gz, root, l.e + i, mtime);
-  if (!rc) rc = header(gz, "TRAILER!!!", 0, 0, 1, 0, 0, 0, 0);
-  if (gzclose(gz) != Z_OK) rc = -1;
-  if (rc) {
+  if ((rc = cpio_fd(f.fd, &in, 1, mtime, 9, 1))) {
     error_msg("%s: initramfs not written", out);
     newfile_abort(&f);
   } else rc = newfile_commit(&f);
-  for (i = 0; i < l.n; i++) free(l.e[i].name);
-  free(l.e);
   return rc;
+}
+
+/* More files for an initramfs: an archive appended at fd's end, quickly
+ * compressed (a share may be large). The kernel wants it 4-aligned. */
+int cpio_append(int fd, const struct cpio_in *in, int n, long long mtime)
+{
+  off_t end = lseek(fd, 0, SEEK_END);
+  static const char zero[4];
+
+  if (end < 0 || (end % 4 && write(fd, zero, 4 - end % 4) != 4 - end % 4)) {
+    perror_msg("initramfs");
+    return -1;
+  }
+  return cpio_fd(fd, in, n, mtime, 1, 0);
 }
