@@ -304,15 +304,15 @@ static char *guest_script(const struct run *o, const char *marker)
     "exit $rc\n",
     o->share ? " SHARE=/mnt/share" : "", o->share ? "\"$SHARE\"" : "\"$HOME\"",
     cmd, !o->out ? "" : xprintf(
-    "# $OUT: a tar on the disk that starts with the marker (it may take the\n"
-    "# kernel a moment to find it)\n"
-    "d= n=0\n"
-    "while [ -z \"$d\" ] && [ $n -lt 100 ]; do\n"
+    "# $OUT: a tar on the disk that starts with the marker, once the kernel\n"
+    "# has found it (toybox 0.8.9's sh: no while loops, they don't end)\n"
+    "d=\n"
+    "for n in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do\n"
     "  for i in /dev/[hsv]d[a-z]; do\n"
     "    [ \"$(head -c %zu \"$i\" 2>/dev/null)\" = %s ] && d=$i\n"
     "  done\n"
-    "  [ -z \"$d\" ] && sleep 0.1\n"
-    "  n=$((n+1))\n"
+    "  [ -n \"$d\" ] && break\n"
+    "  sleep 0.5\n"
     "done\n"
     "if [ -z \"$d\" ]; then echo 'run: no disk for $OUT' >&2\n"
     "else tar c -f \"$d\" -C \"$OUT\" . && sync || echo 'run: $OUT not saved' >&2\n"
