@@ -216,16 +216,6 @@ static int wait_exit(struct guest *g, double limit)
   return -1;
 }
 
-/* The console's log: a new file, never one a symlink at its name leads to */
-static FILE *new_log(const char *path)
-{
-  int fd;
-
-  unlink(path);
-  fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  return fd < 0 ? 0 : fdopen(fd, "w");
-}
-
 /* A new file (never through a symlink that sits at its name), removed
  * again on an interrupt */
 static char *make_disk(const char *dir, const char *marker)
@@ -355,7 +345,7 @@ static int test_one(const char *dir, const char *name, const char *net_marker,
   if (has_ssh) sshport = ssh_port(script);
   if (!(disk = make_disk(dir, disk_marker))) return 1;
   args = disk_argv(t ? t->disk : "-hda %s", disk, &nargs);
-  g.log = new_log(xprintf("%s/boottest.log", dir));
+  g.log = new_output(xprintf("%s/boottest.log", dir));
   if (!g.log || start(&g, script, args, nargs)) {
     printf("%-12s can't start %s\n", name, escape(script));
     return 1;

@@ -135,6 +135,17 @@ char **disk_argv(const char *tmpl, const char *disk, int *n)
   return v;
 }
 
+/* A log or output file in output/TARGET: a new file, never one a symlink
+ * at its name leads to */
+FILE *new_output(const char *path)
+{
+  int fd;
+
+  unlink(path);
+  fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  return fd < 0 ? 0 : fdopen(fd, "w");
+}
+
 /* ---- the console's frames (the guest's side is frame_line in init.c) ---- */
 
 static int b64val(int c)
@@ -574,7 +585,7 @@ static void run_one(const struct run *o, const char *name, int fdout, int fderr,
     free(d);
   }
   logpath = xprintf("%s/run.log", dir);
-  if (!(c.log = fopen(logpath, "we"))) {
+  if (!(c.log = new_output(logpath))) {
     say_why(r, RUN_FAILED, "%s: %s", logpath, strerror(errno));
     goto out;
   }
@@ -634,8 +645,10 @@ static int run_many(const struct run *o, char **names, int n)
         struct result r;
 
         close(pr[0]);
-        if ((fd = open(outf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
-          perror_exit("%s", outf);
+        FILE *f = new_output(outf);
+
+        if (!f) perror_exit("%s", outf);
+        fd = fileno(f);
         run_one(o, names[next], fd, fd, outdir, &r);
         if (write(pr[1], r.why, strlen(r.why)) < 0) {}
         _exit(r.status);
