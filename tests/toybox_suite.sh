@@ -22,7 +22,7 @@ for t in ${TARGETS:-host aarch64}; do
   flock /work/kernel.lock "${build[@]}" -n toybox-tests kernel > "output/toybox-tests-build-$t.txt" 2>&1 ||
     { rc=1; echo "$t: building with toybox-tests failed (output/toybox-tests-build-$t.txt)"; continue; }
   start=$SECONDS
-  ./run --timeout ${SUITE_TIMEOUT:-5400} --share download/toybox "$t" -- \
+  ./run --timeout "${SUITE_TIMEOUT:-5400}" --share download/toybox "$t" -- \
     sh -c 'CC=true TEST_HOST=1 VERBOSE=all scripts/test.sh' > "output/$t/toybox-tests.txt" 2>&1
   echo "$t: scripts/test.sh exited $?, $((SECONDS-start))s"
   count "$t" "output/$t/toybox-tests.txt"
