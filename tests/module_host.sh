@@ -35,11 +35,16 @@ for i in linux cc steps; do
 done
 mkdir -p "$BUILD/stage/lib" && echo staged > "$BUILD/stage/lib/libx.a"
 EOM
+cat > "$T/mods/ownbuild" << 'EOM'
+BUILD="$TOP/build/host" DOWNLOAD=/nonexistent
+setupfor linux
+cleanup
+EOM
 cat > "$T/mods/stage" << 'EOM'
 [ "$(cat "$BUILD/stage/lib/libx.a")" == staged ] || die "stage not shared"
 setupfor stage
 EOM
-out="$(mkroot names)"; expect_rc 0 $? "setupfor linux, cc, steps: $out"
+out="$(mkroot names ownbuild)"; expect_rc 0 $? "setupfor linux, cc, steps, and with BUILD set: $out"
 for i in linux cc steps stage; do
   [ "$(cat "$B/$i/keep" 2>&1)" == "mkroot's" ] || fail "setupfor $i reached build/host/$i"
 done

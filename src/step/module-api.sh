@@ -14,18 +14,26 @@
 # every other command is skipped (extdebug: a DEBUG trap that fails skips
 # the command), so nothing is built or written.
 
+# The build's places as mkroot gave them: a module that sets BUILD or
+# DOWNLOAD for its own use doesn't move what the callbacks touch
+# shellcheck disable=SC2034 # MKROOT_DEPS: mkroot --helper reads it
+readonly MKROOT_SELF MKROOT_WORK MKROOT_DEPS MKROOT_BUILD="$BUILD" \
+  MKROOT_DOWNLOAD="$DOWNLOAD"
+mkroot_helper() {
+  BUILD="$MKROOT_BUILD" DOWNLOAD="$MKROOT_DOWNLOAD" "$MKROOT_SELF" --helper "$@"
+}
+
 download() {
-  "$MKROOT_SELF" --helper download "$@" || exit 1
+  mkroot_helper download "$@" || exit 1
 }
 
 setupfor() {
-  MKROOT_SETUP="$("$MKROOT_SELF" --helper setupfor "$1")" &&
-    cd "$MKROOT_SETUP" || exit 1
+  MKROOT_SETUP="$(mkroot_helper setupfor "$1")" && cd "$MKROOT_SETUP" ||
+    exit 1
 }
 
 cleanup() {
-  cd "$MKROOT_WORK" && "$MKROOT_SELF" --helper cleanup "$MKROOT_SETUP" ||
-    exit 1
+  cd "$MKROOT_WORK" && mkroot_helper cleanup "$MKROOT_SETUP" || exit 1
 }
 
 die() { echo "$MKROOT_NAME: $*" >&2; exit 1; }
