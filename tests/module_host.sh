@@ -148,7 +148,7 @@ cat > "$T/mods/writes" << EOM
 touch "\$ROOT/before-download"
 mkdir -p "\$ROOT/lib" && cp /etc/hostname "\$ROOT/lib/" > /dev/null
 echo x > "\$OUTPUT/redirected"
-VERSION=1.0 URL="http://127.0.0.1:$PORT/files"
+[[ v1.0 =~ v(.*) ]] && VERSION=\${BASH_REMATCH[1]} URL="http://127.0.0.1:$PORT/files"
 : "\${HASH:=$SHA}"
 [ -e "\$BUILD/nothing/here" ] || . "\$(dirname "\${BASH_SOURCE[0]}")/other"
 while read -r line; do echo "\$line"; done < /etc/hostname

@@ -87,9 +87,10 @@ MKROOT_SHWORD='("([^"\\]|\\.)*"|'\''[^'\'']*'\''|\\.|[^[:space:]"'\''\\])*'
 MKROOT_ASSIGN="^[A-Za-z_][A-Za-z0-9_]*(\[[^]]*\])?\+?=$MKROOT_SHWORD([[:space:]]+|$)"
 MKROOT_SKIPS=0
 mkroot_download_only() {
-  local c=$BASH_COMMAND
+  local c=$BASH_COMMAND m=("${BASH_REMATCH[@]}")
   case ${FUNCNAME[1]} in main|download|mkroot_*) return 0 ;; esac
   while [[ $c =~ $MKROOT_ASSIGN ]]; do c=${c:${#BASH_REMATCH[0]}}; done
+  BASH_REMATCH=("${m[@]}")   # the module's, from its own =~
   if [[ $c != *'>'* ]]; then
     case ${c%%[[:space:]]*} in
       ""|download|announce|.|source|\[|\[\[|test|true|false|:|read|shift|\
