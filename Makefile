@@ -54,6 +54,10 @@ check-fast: deps all tests layers
 check-all: deps-all all tests
 	tests/matrix
 
+# toybox's MODULES= for aarch64: a kernel of its own, modprobe in the guest
+check-kmodules: deps all tests
+	tests/kmodules.sh
+
 demo: deps all
 	scripts/demo
 
@@ -71,4 +75,4 @@ doc: all
 clean-build:
 	rm -rf obj tests/bin mkroot $(NAMES)
 
-.PHONY: all deps deps-all check check-fast check-all demo bench tests layers doc clean-build
+.PHONY: all deps deps-all check check-fast check-all check-kmodules demo bench tests layers doc clean-build

@@ -5,8 +5,9 @@
 # our dropbear in the same root: boottest's ssh check passes.
 # Then toybox 0.8.9's own scripts/root/dropbear, overlay and dynamic,
 # unchanged, for aarch64: they build, the guest boots and ssh gets in
-# through the port forward the script sets. Runs after aarch64.sh: the
-# kernel is reused.
+# through the port forward the script sets; their dynamic puts musl's
+# libraries in /lib and nothing else. Runs after aarch64.sh: the kernel is
+# reused.
 . "$(dirname "$0")/lib.sh"
 
 T="$(mktemp -d)"
@@ -70,6 +71,22 @@ readelf -h $O/root/bin/dropbearmulti | grep -q AArch64 || fail "toybox's dropbea
 [ -L $O/root/lib/ld-musl-aarch64.so.1 ] || [ -e $O/root/lib/ld-musl-aarch64.so.1 ] ||
   fail "toybox's dynamic installed no loader"
 [ ! -e a.out ] || fail "toybox's dynamic left a.out in the checkout"
+# toybox's dynamic copies what ${CROSS_COMPILE}cc -print-search-dirs lists:
+# musl's libraries and nothing else (no glibc, no host file, no link
+# leading nowhere)
+echo "toybox's dynamic: $(ls -l $O/root/usr/lib | tail -n +2 | awk '{print $NF, $(NF-1), $(NF-2)}' | tr '\n' ' ')"
+for f in $O/root/usr/lib/*; do
+  [ -d "$f" ] && [ ! -L "$f" ] && continue
+  if [ -L "$f" ]; then
+    l="$(readlink "$f")"
+    [[ "$l" == /* ]] && l="$O/root$l" || l="$(dirname "$f")/$l"
+    [ -e "$l" ] || fail "toybox's dynamic: $f leads nowhere in the root"
+    continue
+  fi
+  readelf -h "$f" 2>/dev/null | grep -q AArch64 || fail "toybox's dynamic: $f is not an aarch64 file"
+  ! grep -q 'GLIBC_\|libc\.so\.6' "$f" || fail "toybox's dynamic: $f is glibc's"
+done
+[ "$(du -sk $O/root/usr/lib | cut -f1)" -lt 2048 ] || fail "toybox's dynamic: $(du -sh $O/root/usr/lib)"
 out="$(./boottest aarch64)"; rc=$?
 echo "$out"
 expect_rc 0 $rc "boottest aarch64 (toybox's dropbear)"
