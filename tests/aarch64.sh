@@ -32,7 +32,7 @@ AC_CHECK_TOOL([STRIP], [strip])
 AC_CONFIG_FILES([Makefile])
 AC_OUTPUT
 EOM
-printf 'hello: hello.c\n\t$(CC) -static -o hello hello.c\n\t$(STRIP) hello\n' > "$M/pkg/Makefile.in"
+printf 'CC = @CC@\nSTRIP = @STRIP@\nhello: hello.c\n\t$(CC) -static -o hello hello.c\n\t$(STRIP) hello\n' > "$M/pkg/Makefile.in"
 echo 'int main(void) { return 0; }' > "$M/pkg/hello.c"
 (cd "$M/pkg" && autoconf) || fail "autoconf"
 cat > "$M/autohello" << 'EOM'
