@@ -297,10 +297,17 @@ static int has_depmod(const char *dir)
 int kernel_modules(struct ctx *c)
 {
   const char *m = ctx_get(c, "MODULES");
-  char *obj, *tmp, *from, *to;
+  char *obj, *tmp, *from, *to, *depmod;
   int rc, dep;
 
   if (!m || !*m || !c->t) return 0;
+  /* by its path: the airlock may predate the host's kmod, and a user's
+   * PATH may lack sbin */
+  if (!(depmod = which("/usr/sbin:/sbin:" HOST_PATH, "depmod"))) {
+    error_msg("MODULES=%s: no depmod here to index the modules (install "
+              "kmod: make deps)", m);
+    return -1;
+  }
   stage("kernel modules %s", m);
   obj = xprintf("%s/linux", c->build);
   tmp = xprintf("%s/modules", c->build);
@@ -310,17 +317,18 @@ int kernel_modules(struct ctx *c)
   rc = rmrf(tmp) || ctx_run(c, 0, (char *const[]){"make", "-C", obj,
          xprintf("ARCH=%s", c->t->karch),
          xprintf("CROSS_COMPILE=%s", c->kprefix),
-         xprintf("INSTALL_MOD_PATH=%s", tmp), "modules_install", 0});
+         xprintf("INSTALL_MOD_PATH=%s", tmp), xprintf("DEPMOD=%s", depmod),
+         "modules_install", 0});
   if (rc) error_msg("MODULES=%s: make modules_install failed, see %s", m,
                     log_path());
   if (!rc) {
     dep = has_depmod(from);
-    if (!dep) error_msg("MODULES=%s: no modules.dep (the host needs depmod, "
-                        "from kmod)", m);
+    if (!dep) error_msg("MODULES=%s: depmod wrote no modules.dep", m);
     rc = !dep || root_dir(c, "usr") || root_dir(c, "usr/lib") || rmrf(to)
          || copy_tree(from, to);
   }
   rmrf(tmp);
+  free(depmod);
   free(obj);
   free(tmp);
   free(from);
