@@ -75,7 +75,7 @@ readelf -h $O/root/bin/dropbearmulti | grep -q AArch64 || fail "toybox's dropbea
 # musl's libraries and nothing else (no glibc, no host file, no link
 # leading nowhere)
 echo "toybox's dynamic: $(ls -l $O/root/usr/lib | tail -n +2 | awk '{print $NF, $(NF-1), $(NF-2)}' | tr '\n' ' ')"
-for f in $O/root/usr/lib/*; do
+for f in "$O"/root/usr/lib/*; do
   [ -d "$f" ] && [ ! -L "$f" ] && continue
   if [ -L "$f" ]; then
     l="$(readlink "$f")"

@@ -24,7 +24,7 @@ modprobe fscache && modprobe cachefiles &&
 EOS
 chmod +x "$ROOT/bin/modtest"
 EOM
-cd "$T/top"
+cd "$T/top" || fail "cd $T/top"
 start=$SECONDS
 out="$("$TOP/cross" aarch64 "$TOP/mkroot" DOWNLOAD="$TOP/download" \
   MODULE_PATH="$T/mods" symbols modtest kernel 2>&1)"
