@@ -149,6 +149,7 @@ int stamp_write(const char *stamp, const char *key, char *const files[]);
  * key (the build adds the previous step's key and this program's own) */
 int rootfs_skeleton(struct ctx *c);
 int toybox_source(struct ctx *c);
+char *toybox_fetch(struct ctx *c);
 int toybox_build(struct ctx *c);
 int toybox_inputs(struct ctx *c, struct key *k);
 int init_build(struct ctx *c);
@@ -173,6 +174,7 @@ char *kernel_key(struct ctx *c);
 int kernel_image(struct ctx *c);
 int kernel_modules(struct ctx *c);
 int kernel_initramfs(struct ctx *c);
+int initramfs_fits(struct ctx *c, const char *cpio);
 int cpio_write(const char *root, const char *out_gz, long long mtime);
 struct cpio_in { const char *path, *name; };  /* a file or tree, its name */
 int cpio_append(int fd, const struct cpio_in *in, int n, long long mtime);

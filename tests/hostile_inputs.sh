@@ -165,4 +165,56 @@ contains "$out" "EXTRACT_MAX=lots: not a number of bytes"
 # the gzip check reads the file it unpacked, a relative name too
 (cd "$T/dl" && "$M" --helper extract many-1.tar.gz "$T/rel") || fail "a relative tarball name"
 
+# --- the initramfs: 4 GiB and more unpacked is too big for a 256 MiB guest,
+# though gzip's trailer (the size modulo 4 GiB) says 8 MiB. The archive is
+# 4104 copies of one deflate block of a MiB of zeros, written directly.
+python3 - "$T/big.cpio.gz" 4104 << 'EOF2'
+import sys, zlib, struct
+out, mib = sys.argv[1], int(sys.argv[2])
+chunk = bytes(1 << 20)
+c = zlib.compressobj(9, zlib.DEFLATED, -15)
+block = c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)
+assert block == c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)
+crc = 0
+for i in range(mib): crc = zlib.crc32(chunk, crc)
+with open(out, "wb") as f:
+    f.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03")
+    for i in range(mib): f.write(block)
+    f.write(zlib.compressobj(9, zlib.DEFLATED, -15).flush(zlib.Z_FINISH))
+    f.write(struct.pack("<II", crc, (mib << 20) & 0xffffffff))
+EOF2
+[ "$(tail -c 4 "$T/big.cpio.gz" | od -An -tu4 | tr -d ' ')" == $((8 << 20)) ] || fail "the trailer is not 8 MiB"
+out="$("$M" --helper fits "$T/big.cpio.gz" 2>&1)"; expect_rc 1 $? "a 4 GiB initramfs in 256 MiB"
+contains "$out" "$T/big.cpio.gz: 4104.0 MiB unpacked"
+contains "$out" "won't fit in the guest's 256 MiB"
+rm "$T/big.cpio.gz"
+mkdir -p "$T/small/etc" && echo x > "$T/small/etc/x" && "$M" --helper cpio "$T/small" "$T/small.cpio.gz" &&
+  "$M" --helper fits "$T/small.cpio.gz" || fail "a small initramfs does not fit"
+
+# --- hard links: 30,000 linked pairs in the initramfs writer within 5 s of
+# CPU (looking each up among the others took 10 s and more), each pair one
+# inode, its data once, nlink 2
+mkdir -p "$T/hl/a" "$T/hl/b"
+python3 -c "
+import os, sys
+for i in range(30000):
+    p = f'$T/hl/a/f{i}'; open(p, 'w').write(str(i)); os.link(p, f'$T/hl/b/g{i}')"
+(ulimit -t 5; exec "$M" --helper cpio "$T/hl" "$T/hl.cpio.gz") || fail "30,000 hard-linked pairs: not done in 5 s of CPU"
+python3 - "$T/hl.cpio.gz" << 'EOF2' || fail "hard links in the initramfs"
+import gzip, sys
+d = gzip.open(sys.argv[1]).read(); p = 0; seen = {}
+while True:
+    h = d[p:p + 110]; f = [int(h[6 + 8 * i:14 + 8 * i], 16) for i in range(13)]
+    ino, nlink, size, namesize = f[0], f[4], f[6], f[11]
+    name = d[p + 110:p + 110 + namesize - 1].decode()
+    if name == "TRAILER!!!": break
+    p = (p + 110 + namesize + 3) & ~3; p = (p + size + 3) & ~3
+    if name.startswith(("a/f", "b/g")): seen[name] = (ino, nlink, size)
+assert len(seen) == 60000, len(seen)
+for i in range(30000):
+    a, b = seen[f"a/f{i}"], seen[f"b/g{i}"]
+    assert a[0] == b[0] and a[1] == b[1] == 2 and a[2] == len(str(i)) and b[2] == 0, (i, a, b)
+EOF2
+rm -rf "$T/hl" "$T/hl.cpio.gz"
+
 pass

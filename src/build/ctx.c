@@ -120,6 +120,7 @@ int ctx_fetchopts(const struct ctx *c, struct fetchopts *o)
   o->mirror = ctx_get(c, "MIRROR");
   o->maxbytes = 2ULL << 30;
   o->timeout = 3600;
+  o->tarball = 0;
   if (var_check("DOWNLOAD_MAX", max) || var_check("DOWNLOAD_TIMEOUT", t))
     return -1;
   if (max && *max && !parse_uint(max, ~0ULL >> 1, &v)) o->maxbytes = v;

@@ -95,9 +95,10 @@ const struct var vars[] = {
    "bytes", check_bytes, V_BUILD},
   {"EXTRACT_MAX_ENTRIES", "1000000", "the most entries one tarball may "
    "unpack to", check_count, V_BUILD},
-  {"TOYBOX_URL", 0, "fetch toybox from this URL instead of using "
-   "download/toybox", 0, V_BUILD},
-  {"TOYBOX_HASH", 0, "the sha1 or sha256 of TOYBOX_URL's file", 0, V_BUILD},
+  {"TOYBOX_URL", 0, "fetch toybox from this URL and build that instead of "
+   "download/toybox (which make deps always makes)", 0, V_BUILD},
+  {"TOYBOX_HASH", 0, "the sha1 or sha256 of TOYBOX_URL's file (one needs "
+   "the other)", 0, V_BUILD},
   {"MODULES", 0, "toybox's: kernel symbols built as loadable modules "
    "(A,B; MODULES+= in a module works), installed in the root's "
    "/lib/modules: modprobe A in the guest. A directory here is refused, "

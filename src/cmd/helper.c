@@ -73,6 +73,12 @@ static int h_cpio(struct ctx *c, char **argv)
   return ctx_epoch(c, &epoch) || cpio_write(argv[0], argv[1], epoch);
 }
 
+/* the build's check after writing the initramfs */
+static int h_fits(struct ctx *c, char **argv)
+{
+  return !!initramfs_fits(c, argv[0]);
+}
+
 /* a failed extraction leaves nothing behind */
 static int h_extract(struct ctx *c, char **argv)
 {
@@ -160,6 +166,8 @@ static const struct verb {
    h_setupfor},
   {"cleanup", "DIR", "delete a directory setupfor made", 1, h_cleanup},
   {"cpio", "DIR OUT", "write DIR as a gzipped newc initramfs", 2, h_cpio},
+  {"fits", "CPIO", "does it fit the guest's QEMU_MEMORY (as the build "
+   "checks)?", 1, h_fits},
   {"extract", "TARBALL DIR", "unpack safely (as setupfor does)", 2, h_extract},
   {"rmrf", "DIR", "delete a tree (as the build does)", 1, h_rmrf},
   {"miniconfig", "TARGET", "print the target's miniconfig", 1, h_miniconfig},

@@ -208,15 +208,15 @@ static int preflight(struct ctx *c)
 /* -d: fetch and verify what the build and the modules would use */
 static int download_only(struct ctx *c)
 {
-  const char *url = ctx_get(c, "TOYBOX_URL"), *hash = ctx_get(c, "TOYBOX_HASH");
-  struct fetchopts o;
-  char *tb = xprintf("%s/toybox", c->download);
+  const char *url = ctx_get(c, "TOYBOX_URL");
+  char *tb;
   int i;
 
   stage("download");
-  if (ctx_fetchopts(c, &o)) return 1;
-  if (!is_dir(tb) && url && download(c->download, hash ? hash : "", url, &o))
-    return 1;
+  if (url && *url) {
+    if (!(tb = toybox_fetch(c))) return 1;
+    free(tb);
+  }
   if (libc_download(c)) return 1;
   for (i = 0; i < c->a.nmods; i++)
     if (!is_kernel(c, c->a.mods[i]) && module_run(c, c->a.mods[i], 0)) {

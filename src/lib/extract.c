@@ -300,22 +300,25 @@ static int extract_entries(struct archive *a, struct archive *w,
 }
 
 /* Read a gzip file to its end: zlib checks each member's CRC and length.
- * By descriptor: the file libarchive read, wherever we are. */
-static int gzip_intact(int fd)
+ * 0 and its whole unpacked length (the trailer holds it only modulo 4 GiB),
+ * or -1 if it is corrupt. By descriptor: the file libarchive read,
+ * wherever we are. */
+int gzip_size(int fd, unsigned long long *len)
 {
   gzFile gz = 0;
   char buf[65536];
   int n, err = Z_OK, d;
 
-  if (lseek(fd, 0, SEEK_SET) || (d = dup(fd)) < 0) return 0;
+  *len = 0;
+  if (lseek(fd, 0, SEEK_SET) || (d = dup(fd)) < 0) return -1;
   if (!(gz = gzdopen(d, "rb"))) {
     close(d);
-    return 0;
+    return -1;
   }
-  while ((n = gzread(gz, buf, sizeof(buf))) > 0) {}
+  while ((n = gzread(gz, buf, sizeof(buf))) > 0) *len += n;
   if (n < 0) gzerror(gz, &err);
   gzclose(gz);
-  return n == 0 && err == Z_OK;
+  return n == 0 && err == Z_OK ? 0 : -1;
 }
 
 int extract_archive(const char *tarball, const char *dest, int strip,
@@ -325,6 +328,7 @@ int extract_archive(const char *tarball, const char *dest, int strip,
   struct archive *a = archive_read_new(), *w = archive_write_disk_new();
   struct budget b = {caps ? caps : &defaults, 0, 0};
   int rc = 0, cwd = -1, fd = open(tarball, O_RDONLY | O_CLOEXEC);
+  unsigned long long unpacked;
 
   archive_read_support_filter_all(a);
   archive_read_support_format_all(a);
@@ -348,7 +352,7 @@ int extract_archive(const char *tarball, const char *dest, int strip,
   }
   if (!rc) rc = extract_entries(a, w, tarball, strip, &b);
   if (!rc && archive_filter_code(a, 0) == ARCHIVE_FILTER_GZIP
-      && !gzip_intact(fd)) {
+      && gzip_size(fd, &unpacked)) {
     error_msg("%s: corrupt gzip data (CRC or length mismatch)", tarball);
     rc = -1;
   }

@@ -164,6 +164,7 @@ struct caps { unsigned long long bytes, entries; };
 #define CAPS_ENTRIES 1000000ULL
 int extract_archive(const char *tarball, const char *dest, int strip,
                     const struct caps *caps);
+int gzip_size(int fd, unsigned long long *len);
 int links_inside(const char *root);
 int links_drop(const char *root);
 
@@ -181,12 +182,15 @@ struct fetchopts {
   const char *mirror;            /* "URL URL ...", tried first */
   unsigned long long maxbytes;   /* size cap */
   long timeout;                  /* seconds, whole transfer */
+  int tarball;                   /* fetch even if download/NAME is a tree */
 };
 char *url_file(const char *url);
 char *package_name(const char *file);
 int archive_suffix(const char *file);
 int download(const char *dl, const char *hash, const char *url,
              const struct fetchopts *o);
+int setup_source(const char *src, const char *build, const char *name,
+                 const struct caps *caps, char **dir);
 int setupfor(const char *dl, const char *build, const char *name,
              const struct caps *caps, char **dir,
              char **from);

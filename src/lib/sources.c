@@ -240,7 +240,7 @@ int download(const char *dl, const char *hash, const char *url,
   }
   name = package_name(file);
   path = xprintf("%s/%s", dl, name);
-  if (is_dir(path)) {
+  if (is_dir(path) && !o->tarball) {
     say("%s local", file);
     return 0;
   }
@@ -320,16 +320,36 @@ char *source_path(const char *dl, const char *name)
 int setupfor(const char *dl, const char *build, const char *name,
              const struct caps *caps, char **out, char **from)
 {
-  char *src, *dest, *tar = 0;
+  char *src;
   int rc;
 
   if (!valid_name(name)) {
     error_msg("setupfor '%s': bad package name", name);
     return -1;
   }
-  src = xprintf("%s/%s", dl, name);
-  dest = xprintf("%s/%s", build, name);
-  if (mkdirp(build, 0755) || rmrf(dest)) return -1;
+  if (!(src = source_path(dl, name))) {
+    error_msg("%s: no source: neither %s/%s/ nor a tarball %s/%s-VERSION.tar.*",
+              name, dl, name, dl, name);
+    return -1;
+  }
+  rc = setup_source(src, build, name, caps, out);
+  if (!rc && from) *from = src;
+  else free(src);
+  return rc;
+}
+
+/* A fresh BUILD/NAME from src: a source directory copied, or a tarball
+ * unpacked (its top directory stripped) */
+int setup_source(const char *src, const char *build, const char *name,
+                 const struct caps *caps, char **out)
+{
+  char *dest = xprintf("%s/%s", build, name);
+  int rc;
+
+  if (mkdirp(build, 0755) || rmrf(dest)) {
+    free(dest);
+    return -1;
+  }
   if (is_dir(src)) {
     /* download/NAME may be a link to the tree: copy the tree, not the link */
     char *real = realpath(src, 0);
@@ -337,19 +357,9 @@ int setupfor(const char *dl, const char *build, const char *name,
     rc = !real || copy_source(real, dest) || links_drop(dest);
     if (!real) perror_msg("%s", src);
     free(real);
-  }
-  else if ((tar = source_path(dl, name)))
-    rc = extract_archive(tar, dest, 1, caps) || links_inside(dest);
-  else {
-    error_msg("%s: no source: neither %s/ nor a tarball %s/%s-VERSION.tar.*",
-              name, src, dl, name);
-    rc = -1;
-  }
-  if (rc) rmrf(dest);
-  if (!rc && from) *from = xstrdup(tar ? tar : src);
-  free(src);
-  free(tar);
+  } else rc = extract_archive(src, dest, 1, caps) || links_inside(dest);
   if (rc) {
+    rmrf(dest);
     free(dest);
     return -1;
   }

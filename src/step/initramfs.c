@@ -26,6 +26,7 @@ struct entry {
   struct stat st;
   unsigned ino, nlink;
   int data;          /* write the file's data with this entry */
+  size_t first;      /* the first (by name) of its hard links */
 };
 
 struct list { struct entry *e; size_t n, cap; };
@@ -101,37 +102,58 @@ static int by_name(const void *a, const void *b)
   return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
 }
 
+static int linked(const struct entry *e)
+{
+  return S_ISREG(e->st.st_mode) && e->st.st_nlink > 1;
+}
+
+/* Hard-linked files by inode, then by name order: each group together,
+ * its first name first */
+static int by_inode(const void *a, const void *b, void *base)
+{
+  const struct entry *x = (const struct entry *)base + *(const size_t *)a;
+  const struct entry *y = (const struct entry *)base + *(const size_t *)b;
+
+  if (x->st.st_dev != y->st.st_dev) return x->st.st_dev < y->st.st_dev ? -1 : 1;
+  if (x->st.st_ino != y->st.st_ino) return x->st.st_ino < y->st.st_ino ? -1 : 1;
+  return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
 /* Inode numbers in sorted order; hard links (same dev+ino in the tree)
- * share one, with nlink the count inside the archive. */
+ * share one, with nlink the count inside the archive. The links are found
+ * by sorting them by inode (n log n: a tree of 30,000 linked pairs took
+ * seconds when each was looked for among the others). */
 static void number(struct list *l)
 {
-  size_t i, j;
+  size_t i, j, k, n = 0, *idx = xmalloc((l->n + 1) * sizeof(*idx));
   unsigned next = 1;
 
   for (i = 0; i < l->n; i++) {
+    l->e[i].first = i;
+    if (linked(l->e + i)) idx[n++] = i;
+  }
+  qsort_r(idx, n, sizeof(*idx), by_inode, l->e);
+  for (i = 0; i < n; i = j) {
+    struct entry *head = l->e + idx[i];
+
+    for (j = i + 1; j < n && l->e[idx[j]].st.st_ino == head->st.st_ino
+         && l->e[idx[j]].st.st_dev == head->st.st_dev; j++) {}
+    for (k = i; k < j; k++) {
+      l->e[idx[k]].first = idx[i];
+      l->e[idx[k]].nlink = j - i;
+    }
+  }
+  free(idx);
+  for (i = 0; i < l->n; i++) {
     struct entry *e = l->e + i;
 
-    e->nlink = S_ISDIR(e->st.st_mode) ? 2 : 1;
-    e->data = 1;
-    if (!S_ISREG(e->st.st_mode) || e->st.st_nlink < 2) {
+    e->data = e->first == i;
+    if (!e->data) e->ino = l->e[e->first].ino;
+    else {
       e->ino = next++;
-      continue;
+      if (!linked(e)) e->nlink = S_ISDIR(e->st.st_mode) ? 2 : 1;
     }
-    for (j = 0; j < i; j++)
-      if (S_ISREG(l->e[j].st.st_mode) && l->e[j].st.st_ino == e->st.st_ino
-          && l->e[j].st.st_dev == e->st.st_dev) break;
-    if (j < i) {
-      e->ino = l->e[j].ino;
-      e->data = 0;
-    } else e->ino = next++;
   }
-  for (i = 0; i < l->n; i++)
-    if (S_ISREG(l->e[i].st.st_mode) && l->e[i].st.st_nlink > 1) {
-      unsigned count = 0;
-
-      for (j = 0; j < l->n; j++) count += l->e[j].ino == l->e[i].ino;
-      l->e[i].nlink = count;
-    }
 }
 
 static int put(gzFile gz, const void *buf, size_t len)

@@ -339,29 +339,32 @@ int kernel_modules(struct ctx *c)
 /* The guest holds the compressed archive and the files unpacked from it
  * at once, and needs room to run besides: a root too big for that boots
  * with files silently missing, so it is named here instead. The unpacked
- * size is gzip's trailer (exact: the writer refuses 4 GiB and more). */
-#define RUN_ROOM (64 << 20)
-static int initramfs_fits(struct ctx *c, const char *cpio)
+ * size is counted by reading the archive through (gzip's trailer has it
+ * only modulo 4 GiB: a 4.1 GiB root would look like 0.1). */
+#define RUN_ROOM (64ULL << 20)
+int initramfs_fits(struct ctx *c, const char *cpio)
 {
-  unsigned char t[4];
+  unsigned long long raw, need;
   struct stat st;
-  long long raw, mem = qemu_memory(c);
-  int fd = open(cpio, O_RDONLY | O_CLOEXEC), ok;
+  long long mem = qemu_memory(c);
+  int fd, ok;
 
   if (mem < 0) return -1;
-  ok = fd >= 0 && !fstat(fd, &st) && st.st_size > 4
-       && pread(fd, t, 4, st.st_size - 4) == 4;
-  if (fd >= 0) close(fd);
-  if (!ok) {
-    perror_msg("%s", cpio);
-    return -1;
+  fd = open(cpio, O_RDONLY | O_CLOEXEC);
+  ok = fd >= 0 && !fstat(fd, &st);
+  if (!ok) perror_msg("%s", cpio);
+  else if (gzip_size(fd, &raw)) {
+    error_msg("%s: corrupt gzip data", cpio);
+    ok = 0;
   }
-  raw = t[0] | t[1] << 8 | t[2] << 16 | (long long)t[3] << 24;
-  if (raw + st.st_size + RUN_ROOM <= mem << 20) return 0;
+  if (fd >= 0) close(fd);
+  if (!ok) return -1;
+  need = raw + st.st_size + RUN_ROOM;
+  if (need <= (unsigned long long)mem << 20) return 0;
   error_msg("%s: %.1f MiB unpacked + %.1f MiB compressed won't fit in the "
-            "guest's %lld MiB with %d MiB to run in (a smaller root, or "
-            "QEMU_MEMORY=%lld)", cpio, raw / 1048576.0, st.st_size / 1048576.0,
-            mem, RUN_ROOM >> 20, (raw + st.st_size + RUN_ROOM + (1 << 20) - 1) >> 20);
+            "guest's %lld MiB with %llu MiB to run in (a smaller root, or "
+            "QEMU_MEMORY=%llu)", cpio, raw / 1048576.0, st.st_size / 1048576.0,
+            mem, RUN_ROOM >> 20, (need + (1 << 20) - 1) >> 20);
   return -1;
 }
 

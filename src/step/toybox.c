@@ -31,29 +31,72 @@ static int crypt_ok(struct ctx *c)
   return ok;
 }
 
-/* Checked before anything is deleted: is there a toybox source at all? */
+/* TOYBOX_URL's tarball in download/, or 0 and the line saying why not */
+static char *url_tarball(struct ctx *c, const char *url)
+{
+  char *f = url_file(url), *p = 0;
+
+  if (f && archive_suffix(f)) p = xprintf("%s/%s", c->download, f);
+  else error_msg("TOYBOX_URL=%s: no tarball name (.tar.gz, .tar.xz, ...) at "
+                 "the end of its path", url);
+  free(f);
+  return p;
+}
+
+/* Checked before anything is deleted: is there a toybox source at all?
+ * TOYBOX_URL, when set, is the source (with TOYBOX_HASH to check it),
+ * whatever download/ holds; else download/toybox or its newest tarball. */
 int toybox_source(struct ctx *c)
 {
-  char *src = xprintf("%s/toybox", c->download);
-  int ok = is_dir(src) || (ctx_get(c, "TOYBOX_URL") && ctx_get(c, "TOYBOX_HASH"));
+  const char *url = ctx_get(c, "TOYBOX_URL"), *hash = ctx_get(c, "TOYBOX_HASH");
+  char *src;
 
-  if (!ok)
-    error_msg("toybox: no source: run 'make deps', put a source directory at %s, "
-          "or set TOYBOX_URL= and TOYBOX_HASH=", src);
+  if (url && *url) {
+    if (!hash || !*hash) {
+      error_msg("TOYBOX_URL=%s: needs TOYBOX_HASH= (its sha1 or sha256)", url);
+      return -1;
+    }
+    src = url_tarball(c, url);
+  } else if (hash && *hash) {
+    error_msg("TOYBOX_HASH=%s: without TOYBOX_URL= it checks nothing", hash);
+    return -1;
+  } else if (!(src = source_path(c->download, "toybox")))
+    error_msg("toybox: no source: run 'make deps', put a source directory at "
+              "%s/toybox, or set TOYBOX_URL= and TOYBOX_HASH=", c->download);
   free(src);
-  return ok ? 0 : -1;
+  return src ? 0 : -1;
+}
+
+/* The source to unpack: TOYBOX_URL's tarball, fetched (and checked against
+ * TOYBOX_HASH) even when download/toybox is a tree; else download/toybox
+ * or its newest tarball. 0 after a line saying why not. */
+char *toybox_fetch(struct ctx *c)
+{
+  const char *url = ctx_get(c, "TOYBOX_URL");
+  struct fetchopts o;
+
+  if (toybox_source(c)) return 0;
+  if (!url || !*url) return source_path(c->download, "toybox");
+  if (ctx_fetchopts(c, &o)) return 0;
+  o.tarball = 1;
+  if (download(c->download, ctx_get(c, "TOYBOX_HASH"), url, &o)) return 0;
+  return url_tarball(c, url);
 }
 
 /* The source setupfor will unpack (a tree's manifest, or a tarball's
- * identity), the variables that choose it, the compiler. With TOYBOX_URL
- * the tarball is fetched first (toybox_build), so the key is made after. */
+ * identity), the variables that choose it, the compiler. TOYBOX_URL's
+ * tarball may not be fetched yet: TOYBOX_HASH, which it must match, stands
+ * for its content. */
 int toybox_inputs(struct ctx *c, struct key *k)
 {
-  char *src = source_path(c->download, "toybox"), *id = src ? source_id(src) : 0;
+  const char *url = ctx_get(c, "TOYBOX_URL");
+  int byurl = url && *url;
+  char *src = byurl ? url_tarball(c, url) : source_path(c->download, "toybox");
+  char *id = src && !byurl ? source_id(src) : 0;
 
   key_str(k, "source", src);
   key_str(k, "id", id);
-  key_str(k, "TOYBOX_URL", ctx_get(c, "TOYBOX_URL"));
+  key_str(k, "TOYBOX_URL", url);
   key_str(k, "TOYBOX_HASH", ctx_get(c, "TOYBOX_HASH"));
   free(src);
   free(id);
@@ -62,19 +105,15 @@ int toybox_inputs(struct ctx *c, struct key *k)
 
 int toybox_build(struct ctx *c)
 {
-  const char *url = ctx_get(c, "TOYBOX_URL"), *hash = ctx_get(c, "TOYBOX_HASH");
-  char *dir, *conf, *cc, *cflags, *prefix, *cpus, *ldflags;
+  char *src, *dir, *conf, *cc, *cflags, *prefix, *cpus, *ldflags;
   const struct target *t = c->t;
-  struct fetchopts o;
   struct caps caps;
   int rc;
 
-  if (!is_dir(xprintf("%s/toybox", c->download)) && (!url || !hash))
-    return toybox_source(c);
-  if (url && hash && (ctx_fetchopts(c, &o) || download(c->download, hash, url, &o)))
-    return -1;
-  if (ctx_caps(c, &caps) || setupfor(c->download, c->build, "toybox", &caps, &dir, 0))
-    return -1;
+  if (ctx_caps(c, &caps) || !(src = toybox_fetch(c))) return -1;
+  rc = setup_source(src, c->build, "toybox", &caps, &dir);
+  free(src);
+  if (rc) return -1;
   conf = xprintf("%s/.mkroot-allconfig", dir);
   if (write_file(conf, crypt_ok(c) ? TOYBOX_MORE : TOYBOX_MORE NO_CRYPT, 0644))
     return -1;
