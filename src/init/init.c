@@ -15,7 +15,9 @@
  * any byte over a console that only carries text lines.
  *
  * Run by hand in a chroot: mount what is missing, run /bin/sh, unmount what
- * it mounted. */
+ * it mounted, also when we are told to stop (SIGHUP when the terminal
+ * closes, SIGTERM): the shell is stopped first, then everything unmounted,
+ * then we die of that signal. ^C is the shell's, not ours. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -272,6 +274,7 @@ static void set_clock(void)
 static pid_t spawn(const char *path, char *const argv[], const char *tty)
 {
   pid_t pid = fork();
+  sigset_t none;
 
   if (!pid) {
     if (tty) {
@@ -287,6 +290,8 @@ static pid_t spawn(const char *path, char *const argv[], const char *tty)
         if (fd > 2) close(fd);
       }
     }
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, 0);   /* what chroot_shell blocks */
     signal(SIGINT, SIG_DFL);
     execv(path, argv);
     complain(path);
@@ -457,13 +462,76 @@ static int pid1(void)
   return 1;
 }
 
+static volatile sig_atomic_t stop_sig;
+
+static void on_stop(int sig)
+{
+  stop_sig = sig;
+}
+
+/* The shell, told to hang up (an interactive shell ignores SIGTERM), and
+ * killed if it is still there two seconds later */
+static void stop_shell(pid_t pid)
+{
+  struct timespec ts = {0, 50000000};
+  int i;
+
+  kill(pid, SIGHUP);
+  kill(pid, SIGCONT);
+  for (i = 0; i < 40; i++) {
+    if (waitpid(pid, 0, WNOHANG) == pid) return;
+    nanosleep(&ts, 0);
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, 0, 0);
+}
+
+static void on_child(int sig)
+{
+  (void)sig;
+}
+
+/* The signals stay blocked but while waiting (sigsuspend), so one that
+ * comes at any moment, even before the shell starts, is seen */
 static int chroot_shell(void)
 {
-  int status;
+  struct sigaction stop = {.sa_handler = on_stop}, child = {.sa_handler = on_child};
+  sigset_t block, old, waiting;
+  int status = -1;
+  pid_t pid, p;
 
+  sigemptyset(&block);
+  sigaddset(&block, SIGHUP);
+  sigaddset(&block, SIGTERM);
+  sigaddset(&block, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &block, &old);
+  waiting = old;
+  sigdelset(&waiting, SIGHUP);
+  sigdelset(&waiting, SIGTERM);
+  sigdelset(&waiting, SIGCHLD);
+  sigemptyset(&stop.sa_mask);
+  sigemptyset(&child.sa_mask);
+  sigaction(SIGHUP, &stop, 0);
+  sigaction(SIGTERM, &stop, 0);
+  sigaction(SIGCHLD, &child, 0);
+  signal(SIGINT, SIG_IGN);
   mount_all();
-  status = wait_for(spawn("/bin/sh", (char *const[]){"sh", 0}, 0));
+  pid = spawn("/bin/sh", (char *const[]){"sh", 0}, 0);
+  while (pid > 0) {
+    if ((p = waitpid(pid, &status, WNOHANG)) == pid || (p < 0 && errno != EINTR))
+      break;
+    if (stop_sig) {
+      stop_shell(pid);
+      break;
+    }
+    sigsuspend(&waiting);
+  }
   umount_all();
+  if (stop_sig) {
+    signal(stop_sig, SIG_DFL);
+    sigprocmask(SIG_UNBLOCK, &block, 0);
+    raise(stop_sig);
+  }
   return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
