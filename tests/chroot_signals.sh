@@ -31,14 +31,14 @@ for sig in HUP TERM; do
   # the shell runs, with a background process holding /dev/null (the mount
   # is busy); init ignores ^C (the shell's to handle)
   echo 'echo $$ > /shpid; sleep 600 < /dev/null > /dev/null 2>&1 & echo $! > /bgpid; echo READY' >&7
-  for i in $(seq 100); do grep -q READY "$T/out" 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 100); do grep -q READY "$T/out" 2>/dev/null && break; sleep 0.1; done
   grep -q READY "$T/out" || fail "SIG$sig: the chroot's shell did not start: $(cat "$T/out")"
   for m in dev dev/pts proc sys; do mounted | grep -qx "$R/$m" || fail "SIG$sig: $R/$m not mounted"; done
   kill -INT $pid
   sleep 0.3
   kill -0 $pid 2>/dev/null || fail "SIGINT killed /init"
   kill -$sig $pid
-  for i in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
   kill -0 $pid 2>/dev/null && fail "SIG$sig: /init still running"
   wait $pid; rc=$?
   exec 7>&-
