@@ -5,8 +5,8 @@
 # module lookup that broke after the first module used to exit 1 with no
 # word. Also: toybox's MODULES (kernel symbols) beside our MODULE_PATH
 # (module directories), and MODULE_PATH and OVERLAY relative to where
-# mkroot started, outside the checkout. Runs after rootfs.sh: the root's
-# steps are reused.
+# mkroot started, outside the checkout; an unknown MODULES symbol is named
+# (STRICT=1: an error). Runs after rootfs.sh: the root's steps are reused.
 . "$(dirname "$0")/lib.sh"
 
 T="$(mktemp -d)"
@@ -59,4 +59,14 @@ out="$("$TOP/mkroot" -n LIBC=glibc MODULE_PATH=../mods rel 2>&1)"; expect_rc 0 $
 [ "$(cat output/host/rel.txt)" == "relative ok" ] || fail "MODULE_PATH=../mods"
 out="$("$TOP/mkroot" -n LIBC=glibc OVERLAY=../ovl overlay 2>&1)"; expect_rc 0 $? "OVERLAY=../ovl: $out"
 [ "$(cat output/host/root/etc/rel)" == "from ../ovl" ] || fail "OVERLAY=../ovl"
+
+# MODULES naming a symbol the kernel lacks: named like one of KEXTRA's,
+# an error with STRICT=1 (stops after the kernel's config: nothing compiled)
+mkdir -p "$T/k/output/host/root" && cd "$T/k" || fail "cd $T/k"
+out="$("$TOP/mkroot" -n LIBC=glibc DOWNLOAD="$TOP/download" STRICT=1 \
+  MODULES=FSCACHE,NOSUCH_SYM kernel 2>&1)"; expect_rc 1 $? "STRICT=1 MODULES=FSCACHE,NOSUCH_SYM"
+contains "$out" "mkroot: x86_64: kernel symbol NOSUCH_SYM=m did not stick"
+contains "$out" "kernel symbols missing (STRICT set)"
+grep -q '^CONFIG_MODULES=y$' output/host/x86_64.config && grep -q '^CONFIG_FSCACHE=m$' output/host/x86_64.config ||
+  fail "MODULES=FSCACHE: no module support or no FSCACHE=m in the config"
 pass
