@@ -58,6 +58,11 @@ check-all: deps-all all tests
 check-kmodules: deps all tests
 	tests/kmodules.sh
 
+# the toolchains from source, cross and native, and a guest compiling with
+# the native one (an hour or more the first time)
+check-toolchain: deps-all all tests
+	tests/native.sh
+
 demo: deps all
 	scripts/demo
 
@@ -75,4 +80,4 @@ doc: all
 clean-build:
 	rm -rf obj tests/bin mkroot $(NAMES)
 
-.PHONY: all deps deps-all check check-fast check-all check-kmodules demo bench tests layers doc clean-build
+.PHONY: all deps deps-all check check-fast check-all check-kmodules check-toolchain demo bench tests layers doc clean-build

@@ -56,8 +56,9 @@ struct target {
   const char *nomusl;   /* why it keeps glibc (LIBC=musl can't work), or 0 */
   const char *muslflags;  /* flags musl's ABI needs on Debian's gcc, or 0 */
   const char *glibcnote;  /* why it can't pass with LIBC=glibc, or 0 */
-  const char *gcc;      /* the triple mkroot builds a compiler for (Debian
-                           has none that works), or 0 */
+  const char *gcc;      /* the triple mkroot builds a compiler for: always
+                           without debian (Debian has none that works),
+                           with TOOLCHAIN=source for the others; or 0 */
   const char *gccconf;  /* gcc's configure options for it, or 0 */
   int typems;           /* ms per typed character its console needs */
   int nodisk;           /* its board has no disk controller */
@@ -128,10 +129,30 @@ int cc_try(struct ctx *c, const char *cc, const char *code, const char *a,
            const char *b);
 int toolchain_resolve(struct ctx *c, const char *cross, char **why);
 
-/* build/compiler.c: cross compilers from source */
+/* build/compiler.c: cross compilers from source, and the kit native.c
+ * shares: a table of sources (name: its directory in the work tree; file:
+ * in download/; sha256 0 for a source directory), argv building, stages */
+struct srcfile { const char *name, *file, *sha256; };
+extern const struct srcfile gnusrc[];
+extern const char *const binutils_conf[], *const gcc_conf[];
+struct av { char *v[64]; int n; };
+struct av *av(struct av *a, const char *cmd, const char *const *list, ...);
+struct av *words(struct av *a, char *s);
+int step(struct ctx *c, const char *what, const char *dir, struct av *a);
+void step_count(int total);
+int tc_sources(struct ctx *c, const struct srcfile *s);
+int tc_unpack(struct ctx *c, const struct srcfile *s, const char *work);
+int tc_space(const char *dir, int mib);
+char *musl_arch(const char *triple);
+char *toolchain_dir(struct ctx *c, int loud);
 char *compiler_built(struct ctx *c);
 int compiler_buildable(struct ctx *c);
 char *compiler_build(struct ctx *c);
+/* build/native.c: native compilers, as squashfs images */
+char *native_image(struct ctx *c, int loud);
+char *native_built(struct ctx *c);
+int native_buildable(struct ctx *c);
+char *native_build(struct ctx *c);
 /* build/libfix.c */
 int libm_fix(struct ctx *c, const char *cc, const char *dir);
 

@@ -90,6 +90,22 @@ expect_rc 1 $? "cross all with a failure"
 grep -q '^aarch64 .*FAILED' <<< "$out" && grep -q '^x86_64 .*ok' <<< "$out" || fail "cross all table: $out"
 [ -d output/aarch64.failed ] && [ ! -e output/aarch64 ] || fail "failed target not renamed"
 grep -q '^cc=/usr/bin/x86_64-linux-gnu-$' output/x86_64/cross.txt || fail "cross.txt: $(cat output/x86_64/cross.txt)"
+# TOOLCHAIN=source: a bad value, a row without a triple, missing sources
+# (one line naming make deps-all, nothing created); the listing's table
+out="$(TOOLCHAIN=bogus "$TOP/cross" aarch64 true 2>&1)"; expect_rc 1 $? "TOOLCHAIN=bogus"
+contains "$out" "TOOLCHAIN=bogus: unknown"
+out="$(TOOLCHAIN=source "$TOP/cross" m68k true 2>&1)"; expect_rc 1 $? "TOOLCHAIN=source m68k"
+contains "$out" "m68k: TOOLCHAIN=source: no triple"
+out="$(TOOLCHAIN=source "$TOP/cross" aarch64 true 2>&1)"; expect_rc 1 $? "TOOLCHAIN=source without sources"
+contains "$out" "binutils-2.40.tar.xz: missing (run 'make deps-all')"
+[ "$(wc -l <<< "$out")" -le 2 ] || fail "more than a line: $out"
+[ ! -e toolchain ] || fail "toolchain/ made without sources"
+out="$(TOOLCHAIN=source "$TOP/cross")"
+grep -q '^aarch64 *no sources (make deps-all) *no sources' <<< "$out" || fail "cross listing: $out"
+out="$("$TOP/cross" toolchain aarch64 2>&1)"; expect_rc 1 $? "cross toolchain without sources"
+contains "$out" "missing (run 'make deps-all')"
+out="$("$TOP/cross" toolchain m68k 2>&1)"; expect_rc 1 $? "cross toolchain m68k"
+contains "$out" "m68k: no triple"
 
 # ./run and ./clean
 out="$("$TOP/run" 2>&1)"; expect_rc 1 $? "run with nothing built"

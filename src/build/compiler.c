@@ -1,8 +1,9 @@
-/* compiler.c: C cross compilers built from source, for the targets whose
- * row asks for one (Debian has no compiler for them, or a broken one): the
- * seed's mcm-buildall, C only. binutils, then gcc (C, static libgcc) with
- * musl as its C library and the kernel's headers in its sysroot, all from
- * Debian's source packages (make deps-all):
+/* compiler.c: C and C++ cross compilers built from source, for the
+ * targets whose row needs one (Debian has no compiler for them, or a broken
+ * one) and, with TOOLCHAIN=source, for any row that names a triple: the
+ * seed's mcm-buildall. binutils, then gcc (C and C++, static libgcc and
+ * libstdc++) with musl as its C library and the kernel's headers in its
+ * sysroot, all from Debian's source packages (make deps-all):
  *
  *   toolchain/TRIPLE-KEY/        the toolchain, relocatable (prefix "",
  *                                sysroot TRIPLE/ under it): bin/TRIPLE-cc
@@ -24,9 +25,7 @@
 
 /* Debian's bytes (binutils' .orig; the dfsg tarball inside gcc-11's .orig),
  * put in download/ by make deps-all */
-static const struct gnusrc {
-  const char *name, *file, *sha256;
-} gnusrc[] = {
+const struct srcfile gnusrc[] = {
   {"binutils", "binutils-2.40.tar.xz",
    "d78c2d2eb24a9be1e02f8854cb1bd435556d7f584fb6bfb6b07e6527d43fc41d"},
   /* 11, not 12: GCC 12 drops sh's branch tests (GCC bug 106609) */
@@ -35,36 +34,39 @@ static const struct gnusrc {
   {0, 0, 0}
 };
 
-/* Disk space, as measured here: or1k's build used 1,532 MiB besides the
- * toolchain it kept (117 MiB; sh4's is 119). A build insists on some
- * margin above that. */
-#define BUILD_MIB 2000
-#define KEEP_MIB 120
+/* Disk space, as measured here: or1k's C-only build used 1,532 MiB besides
+ * the toolchain it kept (117 MiB; sh4's is 119); C++ adds to both. A build
+ * insists on some margin above that. */
+#define BUILD_MIB 3000
+#define KEEP_MIB 250
 
-static const char *const binutils_conf[] = {
+const char *const binutils_conf[] = {
   "--prefix=", "--libdir=/lib", "--disable-nls", "--disable-werror",
   "--disable-multilib", "--enable-deterministic-archives", "--disable-gdb",
   "--disable-gprofng", "--disable-sim", "CFLAGS=-O2", "CXXFLAGS=-O2", 0};
 
-/* C only; libgcc static (musl links it into libc.so too); the headers in
+/* C and C++, as musl-cross-make's; libgcc and libstdc++ static (musl links
+ * libgcc into libc.so too; the programs mkroot builds are static); no
+ * precompiled headers (a few hundred MiB for one header); the headers in
  * the sysroot's include/, as musl installs them */
-static const char *const gcc_conf[] = {
+const char *const gcc_conf[] = {
   "--prefix=", "--libdir=/lib", "--with-native-system-header-dir=/include",
-  "--enable-languages=c", "--disable-bootstrap", "--disable-nls",
+  "--enable-languages=c,c++", "--disable-bootstrap", "--disable-nls",
   "--disable-werror", "--disable-shared", "--disable-libsanitizer",
   "--disable-libssp", "--disable-libquadmath", "--disable-libgomp",
   "--disable-libatomic", "--disable-libitm", "--disable-libvtv",
-  "--enable-tls", "--enable-initfini-array", "CFLAGS=-O2", "CXXFLAGS=-O2", 0};
+  "--enable-tls", "--enable-initfini-array", "--enable-libstdcxx-time=rt",
+  "--disable-libstdcxx-pch", "CFLAGS=-O2", "CXXFLAGS=-O2", 0};
 
 /* The order of build(), below: a change to it is a new toolchain */
-#define RECIPE "binutils; headers; gcc; libgcc; musl (3)"
+#define RECIPE "binutils; headers; gcc; libgcc; musl; libstdc++ (4)"
 
 static const char *const muslconf[] = {"--prefix=/", "--syslibdir=/lib",
                                        "CFLAGS=-Os -pipe", 0};
 
 /* The toolchain's directory for c's target: TOP/toolchain/TRIPLE-KEY; 0
  * when a host tool is missing (said if loud) */
-static char *toolchain_dir(struct ctx *c, int loud)
+char *toolchain_dir(struct ctx *c, int loud)
 {
   const char *tools[] = {"gcc", "g++", 0};
   char *mk = xprintf("%s/linux/Makefile", c->download), key[65];
@@ -136,34 +138,34 @@ int compiler_buildable(struct ctx *c)
   return ok;
 }
 
-/* Every source file there, with Debian's hash */
-static int sources_ok(struct ctx *c)
+/* Every file of the table s there, with Debian's hash (a source directory,
+ * sha256 0, only there) */
+int tc_sources(struct ctx *c, const struct srcfile *s)
 {
   int i, rc = 0;
 
-  for (i = 0; !rc && gnusrc[i].name; i++) {
-    char *p = xprintf("%s/%s", c->download, gnusrc[i].file), got[65];
+  for (i = 0; !rc && s[i].name; i++) {
+    char *p = xprintf("%s/%s", c->download, s[i].file), got[65];
 
     if (!exists(p)) {
       error_msg("%s: missing (run 'make deps-all')", p);
       rc = -1;
+    } else if (!s[i].sha256) {
     } else if (file_hash(p, 1, got)) {
       perror_msg("%s", p);
       rc = -1;
-    } else if (strcmp(got, gnusrc[i].sha256)) {
+    } else if (strcmp(got, s[i].sha256)) {
       error_msg("%s: sha256 mismatch: want %s, got %s (run 'make deps-all')",
-                p, gnusrc[i].sha256, got);
+                p, s[i].sha256, got);
       rc = -1;
     }
     free(p);
   }
-  return rc ? rc : musl_source(c);
+  return rc;
 }
 
 /* An argv: cmd, the 0-ended list (or 0), then the other arguments */
-struct av { char *v[64]; int n; };
-
-static struct av *av(struct av *a, const char *cmd, const char *const *list, ...)
+struct av *av(struct av *a, const char *cmd, const char *const *list, ...)
 {
   const char *s;
   va_list va;
@@ -179,7 +181,7 @@ static struct av *av(struct av *a, const char *cmd, const char *const *list, ...
 }
 
 /* Add the words of s (the row's configure options) */
-static struct av *words(struct av *a, char *s)
+struct av *words(struct av *a, char *s)
 {
   char *save = 0, *w;
 
@@ -189,18 +191,24 @@ static struct av *words(struct av *a, char *s)
   return a;
 }
 
-/* build()'s stages (step() calls), for the count on a terminal */
-#define STAGES 12
-static int stages;
+/* build()'s stages (step() calls), for the count on a terminal: reset
+ * by step_count */
+static int stages, nstages;
+
+void step_count(int total)
+{
+  stages = 0;
+  nstages = total;
+}
 
 /* One stage of the build, named on the terminal and in the log. On a
  * terminal, a count of the files it compiled (a line of the log with " -c
  * " in it: GNU's makes can't list their commands before configuring; musl's
  * can, so its count has a total). */
-static int step(struct ctx *c, const char *what, const char *dir, struct av *a)
+int step(struct ctx *c, const char *what, const char *dir, struct av *a)
 {
   char *name = xprintf("toolchain %s: %s", c->t->gcc, what);
-  char *count = xprintf("stage %d/%d, %s", ++stages, STAGES, what);
+  char *count = xprintf("stage %d/%d, %s", ++stages, nstages, what);
   int musl = !strcmp(what, "musl make"), rc;
 
   stage("%s", name);
@@ -212,12 +220,19 @@ static int step(struct ctx *c, const char *what, const char *dir, struct av *a)
   return rc;
 }
 
-/* musl's name for the target's architecture (its arch/ directory) */
-static char *musl_arch(const char *triple)
+/* musl's name for the target's architecture (its arch/ directory): the
+ * triple's first word, or the arch/ its prefix names */
+char *musl_arch(const char *triple)
 {
+  static const char *const pre[][2] = {{"sh", "sh"}, {"arm", "arm"},
+    {"i", "i386"}, {"mips64", "mips64"}, {"mips", "mips"},
+    {"powerpc64", "powerpc64"}, {0, 0}};
   size_t n = strcspn(triple, "-");
+  int i;
 
-  if (!strncmp(triple, "sh", 2)) n = 2;   /* sh4, sh4eb, sh2eb: sh */
+  for (i = 0; pre[i][0]; i++)
+    if (!strncmp(triple, pre[i][0], strlen(pre[i][0])))
+      return xprintf("ARCH=%s", pre[i][1]);
   return xprintf("ARCH=%.*s", (int)n, triple);
 }
 
@@ -248,7 +263,7 @@ static int build(struct ctx *c, const char *work, const char *dest)
   int rc;
 
   ctx_set(c, "PATH", path);
-  stages = 0;
+  step_count(14);
   rc = mkdirp(ob, 0755) || mkdirp(og, 0755) || mkdirp(inc, 0755)
     || step(c, "binutils configure", ob, av(&a, bconf, binutils_conf, target,
                                             sysroot, (char *)0))
@@ -277,6 +292,12 @@ static int build(struct ctx *c, const char *work, const char *dest)
     || step(c, "musl make", musl, av(&a, "make", 0, j, (char *)0))
     || step(c, "musl install", musl, av(&a, "make", 0, sysdest, "install",
                                         (char *)0))
+    /* C++'s library needs the C library installed: it comes last */
+    || step(c, "libstdc++ make", og, av(&a, "make", mk, j,
+                                        "all-target-libstdc++-v3", (char *)0))
+    || step(c, "libstdc++ install", og, av(&a, "make", mk, destdir,
+                                           "install-target-libstdc++-v3",
+                                           (char *)0))
     /* musl links its loader to /lib/libc.so, the host's: make it relative */
     || !(ldso = musl_ldso(sys));
   if (!rc) say("musl's loader: %s/lib/%s", T, ldso);
@@ -288,14 +309,18 @@ static int build(struct ctx *c, const char *work, const char *dest)
 }
 
 /* The toolchain's own names for the seed's scripts (TRIPLE-cc), and proof
- * that it links a static program */
+ * that it links a static program, a dynamic one and a static C++ one */
 static int finish(struct ctx *c, const char *dest, const char *work)
 {
   /* PATH_MAX: gcc's limits.h reaches musl's */
   static const char prog[] = "#include <limits.h>\n#include <stdio.h>\n"
     "int main(void){printf(\"%d\\n\", PATH_MAX);return 0;}\n";
+  /* g++ compiles t.c as C++ */
+  static const char cxx[] = "#include <iostream>\n#include <string>\n"
+    "int main(){std::string s(\"hello\");std::cout<<s<<std::endl;}\n";
   char *gcc = xprintf("%s-gcc", c->t->gcc);
   char *cc = xprintf("%s/bin/%s-cc", dest, c->t->gcc);
+  char *gxx = xprintf("%s/bin/%s-g++", dest, c->t->gcc);
   char *src = xprintf("%s/t.c", work), *out = xprintf("%s/t", work);
   int rc = symlink(gcc, cc);
 
@@ -305,41 +330,62 @@ static int finish(struct ctx *c, const char *dest, const char *work)
   else if ((rc = write_file(src, prog, 0644)
                  || runl(c->env, cc, src, "-o", out, (char *)0)))
     error_msg("%s: can't link a dynamic program (log: %s)", cc, log_path());
+  else if ((rc = cc_try(c, gxx, cxx, 0, 0)))
+    error_msg("%s: can't build a static C++ program (log: %s)", gxx,
+              log_path());
   free(gcc);
+  free(gxx);
   free(cc);
   free(src);
   free(out);
   return rc;
 }
 
-/* Free space where the toolchain goes, in MiB */
-static long long free_mib(const char *dir)
+/* 0 if dir has mib MiB free, else says how much is needed */
+int tc_space(const char *dir, int mib)
 {
   struct statvfs v;
+  long long have;
 
-  if (statvfs(dir, &v)) return -1;
-  return (long long)v.f_bavail * v.f_frsize >> 20;
+  if (statvfs(dir, &v)) return 0;
+  have = (long long)v.f_bavail * v.f_frsize >> 20;
+  if (have >= mib) return 0;
+  error_msg("%s: %lld MiB free, this build needs about %d MiB", dir, have, mib);
+  return -1;
+}
+
+/* Unpack the sources of the table s into work, each under its name (a
+ * source directory is copied) */
+int tc_unpack(struct ctx *c, const struct srcfile *s, const char *work)
+{
+  struct caps caps;
+  int i, rc = ctx_caps(c, &caps) || mkdirp(work, 0755);
+
+  for (i = 0; !rc && s[i].name; i++) {
+    char *from = xprintf("%s/%s", c->download, s[i].file);
+    char *to = xprintf("%s/%s", work, s[i].name);
+
+    rc = s[i].sha256 ? extract_archive(from, to, 1, &caps) || links_inside(to)
+                     : copy_source(from, to);
+    free(from);
+    free(to);
+  }
+  return rc;
 }
 
 /* Unpack the sources into work: binutils/, gcc/, musl/ */
 static int unpack(struct ctx *c, const char *work)
 {
-  struct caps caps;
-  int i, rc = ctx_caps(c, &caps) || mkdirp(work, 0755);
+  int rc;
 
   stage("toolchain %s: unpack", c->t->gcc);
-  for (i = 0; !rc && gnusrc[i].name; i++) {
-    char *tar = xprintf("%s/%s", c->download, gnusrc[i].file);
-    char *to = xprintf("%s/%s", work, gnusrc[i].name);
-
-    rc = extract_archive(tar, to, 1, &caps) || links_inside(to);
-    free(tar);
-    free(to);
-  }
+  rc = tc_unpack(c, gnusrc, work);
   if (!rc) {
+    struct caps caps;
     char *src;
 
-    rc = setupfor(c->download, work, "musl", &caps, &src, 0);
+    rc = ctx_caps(c, &caps)
+      || setupfor(c->download, work, "musl", &caps, &src, 0);
     if (!rc) free(src);
   }
   return rc;
@@ -351,12 +397,12 @@ char *compiler_build(struct ctx *c)
 {
   char *dir, *top, *log, *work, *p;
   struct newdir d = {0, 0};
-  long long mib;
   double t0 = now_secs();
   int rc;
 
   if ((p = compiler_built(c))) return p;
-  if (sources_ok(c) || !(dir = toolchain_dir(c, 1))) return 0;
+  if (tc_sources(c, gnusrc) || musl_source(c) || !(dir = toolchain_dir(c, 1)))
+    return 0;
   top = xprintf("%s/toolchain", c->top);
   if (mkdirp(top, 0755) || mkdirp(c->build, 0755)) return 0;
   /* what interrupted or failed builds left (their process is gone) */
@@ -364,15 +410,12 @@ char *compiler_build(struct ctx *c)
   remove_stale_parts(c->build, "toolchain");
   log = xprintf("%s.log", dir);
   if (log_open(log, 0, c->t->name)) return 0;
-  say("Building a %s cross compiler (binutils 2.40, gcc 11.3.0, musl 1.2.3) "
+  say("Building the %s cross compiler (binutils 2.40, gcc 11.3.0 C and C++, "
+      "musl 1.2.3) "
       "in %s: it needs %d MiB free while it builds and keeps about %d MiB; "
-      "about 20 minutes on two cores; log %s", c->t->gcc, dir, BUILD_MIB,
+      "about half an hour on two cores; log %s", c->t->gcc, dir, BUILD_MIB,
       KEEP_MIB, log);
-  if ((mib = free_mib(top)) >= 0 && mib < BUILD_MIB) {
-    error_msg("%s: %lld MiB free, building a toolchain takes about %d MiB",
-              top, mib, BUILD_MIB);
-    return 0;
-  }
+  if (tc_space(top, BUILD_MIB)) return 0;
   /* both named for this process: builds side by side don't collide */
   work = xprintf("%s/toolchain.part%d", c->build, (int)getpid());
   /* if another build finished first, its toolchain serves */

@@ -43,7 +43,7 @@
 #define FROMSOURCE "its compiler is built from source with musl"
 
 const struct target targets[] = {
-  {.name = "x86_64", .debian = "x86_64-linux-gnu-",
+  {.name = "x86_64", .debian = "x86_64-linux-gnu-", .gcc = "x86_64-linux-musl",
    .karch = "x86", .qemu = "x86_64", .machine = PCFAST,
    .console = "ttyS0", .image = "arch/x86/boot/bzImage", .disk = HDA,
    .kconf = "64BIT," X86},
@@ -69,10 +69,13 @@ const struct target targets[] = {
    .nomusl = "musl 1.2.3's x32 setsockopt fails with EFAULT here (toybox's "
              "ping and wget: no network)"},
   {.name = "aarch64", .debian = "aarch64-linux-gnu-",
+   .gcc = "aarch64-linux-musl",
    .karch = "arm64", .qemu = "aarch64",
    .machine = "-M virt -cpu cortex-a57", .console = "ttyAMA0",
    .image = "arch/arm64/boot/Image", .disk = HDA, .kconf = ARMVIRT},
   {.name = "armv7l", .debian = "arm-linux-gnueabihf-",
+   .gcc = "armv7l-linux-musleabihf",
+   .gccconf = "--with-arch=armv7-a --with-fpu=vfpv3-d16 --with-float=hard",
    .karch = "arm", .qemu = "arm", .machine = "-M virt",
    .console = "ttyAMA0", .image = "arch/arm/boot/zImage", .disk = HDA,
    .kconf = "MMU,ARCH_MULTI_V7,ARCH_VIRT,ARM_THUMB,VDSO,KERNEL_MODE_NEON,"

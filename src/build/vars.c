@@ -22,6 +22,12 @@ static const char *check_libc(const char *v)
   return strcmp(v, "musl") && strcmp(v, "glibc") ? "musl or glibc" : 0;
 }
 
+static const char *check_toolchain(const char *v)
+{
+  return *v && strcmp(v, "source") && strcmp(v, "debian")
+         ? "source, or debian (the default)" : 0;
+}
+
 static const char *check_epoch(const char *v)
 {
   unsigned long long n;
@@ -71,6 +77,10 @@ const struct var vars[] = {
   {"CROSS", "host", "toybox's way to pick a target: NAME builds with the "
    "compiler ./cross NAME uses; all, allnonstop or A,B,C builds each in "
    "turn; an unknown name lists the targets", 0, V_BUILD},
+  {"TOOLCHAIN", "debian", "source: ./cross (and CROSS=) use the compiler "
+   "built from source in toolchain/ (C, C++, musl) for a target that has a "
+   "Debian one too (x86_64, aarch64, armv7l), building it first if missing",
+   check_toolchain, V_BUILD},
   {"LINUX", "download/linux", "the kernel source directory; given, the "
    "kernel is built as if \"kernel\" were listed (toybox's way)", 0, V_BUILD},
   {"KEXTRA", 0, "extra kernel symbols: NAME,NAME,NAME=VALUE", 0, V_BUILD},

@@ -2,7 +2,8 @@
  * a musl-cross-make output directory (ccc/NAME-*cross/bin/NAME*-cc), else
  * from mkroot's own toolchain/ for a row that builds one (compiler.c:
  * built first when it is missing), else from Debian's cross compilers on
- * PATH (the target table's prefix). */
+ * PATH (the target table's prefix). TOOLCHAIN=source asks for mkroot's own
+ * for any row that names a triple, whatever else is there. */
 #define _GNU_SOURCE
 #include "mkroot.h"
 
@@ -14,6 +15,37 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* A whole build context for the host, naming t: what building a compiler
+ * needs */
+static int host_ctx(struct ctx *c, const struct target *t)
+{
+  static char *vars[2];
+  struct args a = {.vars = vars, .nvars = 2};
+
+  vars[0] = "CROSS_COMPILE=";
+  vars[1] = xprintf("TARGET=%s", t->name);
+  return ctx_init(c, &a);
+}
+
+/* ./cross toolchain TARGET: t's cross and native toolchains, built
+ * when missing (the native one needs the cross one) */
+static int pair(const struct target *t)
+{
+  struct ctx c = {.t = t};
+  char *cross, *img;
+
+  if (!t->gcc) {
+    error_msg("%s: no triple to build a compiler for in its row", t->name);
+    return 1;
+  }
+  if (host_ctx(&c, t) || !(img = native_build(&c))) return 1;
+  cross = compiler_built(&c);
+  printf("%s: cross %scc\n%s: native %s\n", t->name, cross, t->name, img);
+  free(cross);
+  free(img);
+  return 0;
+}
 
 /* For a row that builds its compiler: its prefix if built (or, with
  * build, once built), else 0; *can says whether the sources are here.
@@ -30,26 +62,26 @@ static char *from_source(const struct target *t, int build, int *can)
   c.download = xprintf("%s/download", cwd);
   *can = compiler_buildable(&c);
   if (!build) return compiler_built(&c);
-  {
-    static char *vars[2];
-    struct args a = {.vars = vars, .nvars = 2};
-
-    vars[0] = "CROSS_COMPILE=";
-    vars[1] = xprintf("TARGET=%s", t->name);
-    return ctx_init(&c, &a) ? 0 : compiler_build(&c);
-  }
+  return host_ctx(&c, t) ? 0 : compiler_build(&c);
 }
 
-/* The CROSS_COMPILE prefix for a target, or 0. A row that builds its
- * compiler: with build, built first if missing; without, "" if it can be
- * built. */
-static char *compiler_for(const struct target *t, int build)
+/* Does t's compiler come from toolchain/? Always for a row Debian has no
+ * compiler for; with TOOLCHAIN=source (source), for any row with a triple */
+static int sourced(const struct target *t, int source)
+{
+  return t->gcc && (source || !t->debian);
+}
+
+/* The CROSS_COMPILE prefix for a target, or 0. A compiler from source:
+ * with build, built first if missing; without, "" if it can be built. */
+static char *compiler_for(const struct target *t, int build, int source)
 {
   static const char *const dirs[] = {"ccc", "mcm", 0};
   char *found;
   int i;
 
-  for (i = 0; dirs[i]; i++) {
+  if (source && !t->gcc) return 0;
+  for (i = 0; !source && dirs[i]; i++) {
     char *pat = xprintf("%s/%s-*cross/bin/%s*-cc", dirs[i], t->name, t->name);
     glob_t gl;
 
@@ -68,7 +100,7 @@ static char *compiler_for(const struct target *t, int build)
     }
     free(pat);
   }
-  if (t->gcc) {
+  if (sourced(t, source)) {
     int can;
     char *p = from_source(t, build, &can);
 
@@ -94,33 +126,50 @@ static void add(char **l, const char *name)
   *l = more;
 }
 
-/* The targets with a compiler here (or one that can be built), then a
- * line on those built from source, grouped by state */
-static int list(FILE *f)
+/* A state of a from-source toolchain, for the listing */
+static const char *state(char *built, int can)
+{
+  const char *s = built ? "built" : can ? "not built"
+                                       : "no sources (make deps-all)";
+
+  free(built);
+  return s;
+}
+
+/* The targets with a compiler here (or one that can be built), then for
+ * every row with a triple, what toolchain/ holds: its cross and native
+ * toolchains */
+static int list(FILE *f, int source)
 {
   const struct target *t;
-  char *l[3] = {xstrdup(""), xstrdup(""), xstrdup("")};
-  static const char *const state[3] = {"built:", "not built yet (./cross TARGET "
-    "builds it first, about 20 minutes):", "no sources (make deps-all):"};
-  int n = 0, i;
+  char cwd[4096];
+  int n = 0, head = 0;
 
   for (t = targets; t->name; t++) {
-    char *c = compiler_for(t, 0);
+    char *c = compiler_for(t, 0, source);
 
     if (c) fprintf(f, "%s%s", n++ ? " " : "", t->name);
-    if (t->gcc) add(&l[!c ? 2 : *c ? 0 : 1], t->name);
     free(c);
   }
   fputc('\n', f);
-  if (*l[0] || *l[1] || *l[2]) {
-    const char *sep = "";
+  if (!getcwd(cwd, sizeof(cwd))) return n;
+  for (t = targets; t->name; t++) {
+    struct ctx c = {.t = t, .top = cwd};
+    const char *cross;
 
-    fputs("compilers from source, in toolchain/: ", f);
-    for (i = 0; i < 3; i++)
-      if (*l[i]) fprintf(f, "%s%s%s", sep, state[i], l[i]), sep = "; ";
-    fputc('\n', f);
+    if (!t->gcc) continue;
+    if (!head++)
+      fprintf(f, "toolchains from source in toolchain/ (%s; ./cross "
+              "toolchain TARGET builds both):\n%-12s %-27s %s\n",
+              source ? "used now" : "used for sh4, sh4eb, or1k, microblaze; "
+              "for the others with TOOLCHAIN=source", "target", "cross",
+              "native");
+    c.download = xprintf("%s/download", cwd);
+    cross = state(compiler_built(&c), compiler_buildable(&c));
+    fprintf(f, "%-12s %-27s %s\n", t->name, cross,
+            state(native_built(&c), native_buildable(&c)));
+    free(c.download);
   }
-  for (i = 0; i < 3; i++) free(l[i]);
   return n;
 }
 
@@ -146,7 +195,9 @@ static void exec_for(const struct target *t, const char *prefix, char **cmd)
 
 struct job { const struct target *t; pid_t pid; time_t start; int rc, secs; };
 
-static void finish(struct job *j, int status)
+/* A target's job ended: a failed build's output renamed (cmd 0: a
+ * toolchain build, whose failure leaves nothing in output/) */
+static void finish(struct job *j, int status, char **cmd)
 {
   char *out = xprintf("output/%s", j->t->name);
   char *failed = xprintf("output/%s.failed", j->t->name);
@@ -154,7 +205,7 @@ static void finish(struct job *j, int status)
   j->rc = !WIFEXITED(status) || WEXITSTATUS(status);
   j->secs = (int)(time(0) - j->start);
   j->pid = 0;
-  if (j->rc && is_dir(out) && !rename(out, failed)) {}
+  if (cmd && j->rc && is_dir(out) && !rename(out, failed)) {}
   printf("%-12s %s %ds\n", j->t->name, j->rc ? "FAILED" : "ok", j->secs);
   fflush(stdout);
 }
@@ -171,7 +222,8 @@ static int default_jobs(void)
   return n < 1 ? 1 : n;
 }
 
-static int all(char **cmd)
+/* Every target, or with cmd 0 every target's toolchain pair */
+static int all(char **cmd, int source)
 {
   const struct target *t;
   struct job jobs[64];
@@ -182,19 +234,22 @@ static int all(char **cmd)
   if (maxjobs < 1) maxjobs = 1;
   printf("cross all: %d side by side (JOBS=N to change)\n", maxjobs);
   for (t = targets; t->name; t++) {
-    char *prefix = compiler_for(t, 0), *dir, *log;
+    char *prefix = cmd ? compiler_for(t, 0, source) : t->gcc ? xstrdup("") : 0;
+    char *dir, *log;
 
     if (!prefix) continue;
     while (running >= maxjobs && (pid = wait(&status)) > 0)
       for (i = 0; i < n; i++) if (jobs[i].pid == pid) {
         child_del(pid);
-        finish(jobs + i, status);
+        finish(jobs + i, status, cmd);
         running--;
       }
     dir = xprintf("output/%s", t->name);
-    rmrf(xprintf("%s.failed", dir));
+    if (cmd) rmrf(xprintf("%s.failed", dir));
+    else dir = xstrdup("toolchain");
     mkdirp(dir, 0755);
-    log = xprintf("%s/cross.txt", dir);
+    log = cmd ? xprintf("%s/cross.txt", dir)
+              : xprintf("%s/%s.txt", dir, t->name);
     jobs[n] = (struct job){t, 0, time(0), 0, 0};
     printf("%-12s started\n", t->name);
     fflush(stdout);
@@ -205,8 +260,9 @@ static int all(char **cmd)
         dup2(fd, 1);
         dup2(fd, 2);
       }
+      if (!cmd) _exit(pair(t));
       /* a compiler from source is built here, its output in the log */
-      if (!*prefix && !(prefix = compiler_for(t, 1))) _exit(1);
+      if (!*prefix && !(prefix = compiler_for(t, 1, source))) _exit(1);
       exec_for(t, prefix, cmd);
     }
     n++;
@@ -215,7 +271,7 @@ static int all(char **cmd)
   while (running && (pid = wait(&status)) > 0)
     for (i = 0; i < n; i++) if (jobs[i].pid == pid) {
       child_del(pid);
-      finish(jobs + i, status);
+      finish(jobs + i, status, cmd);
       running--;
     }
   printf("\n%-12s %-7s %s\n", "target", "result", "seconds");
@@ -227,24 +283,50 @@ static int all(char **cmd)
   return failed ? 1 : 0;
 }
 
+/* TOOLCHAIN (v): unset or "debian" for the default, "source" for
+ * compilers from source; -1 for anything else */
+static int toolchain_var(const char *v)
+{
+  if (!v || !*v || !strcmp(v, "debian")) return 0;
+  if (!strcmp(v, "source")) return 1;
+  error_msg("TOOLCHAIN=%s: unknown (source, or debian: the default)", v);
+  return -1;
+}
+
 int cross_main(int argc, char **argv)
 {
   const struct target *t;
   char *prefix;
+  int source = toolchain_var(getenv("TOOLCHAIN"));
 
-  if (argc < 2) return list(stdout) ? 0 : 1;
+  if (source < 0) return 1;
+  if (argc < 2) return list(stdout, source) ? 0 : 1;
+  if (!strcmp(argv[1], "toolchain")) {
+    if (argc != 3) {
+      error_msg("toolchain: one TARGET or all (see cross --help)");
+      return 1;
+    }
+    if (!strcmp(argv[2], "all")) return all(0, 1);
+    if (!(t = target_find(argv[2]))) return !!target_unknown(argv[2], 0);
+    return pair(t);
+  }
   if (argc < 3) {
     error_msg("%s: no command to run (see cross --help)", argv[1]);
     return 1;
   }
-  if (!strcmp(argv[1], "all")) return all(argv + 2);
+  if (!strcmp(argv[1], "all")) return all(argv + 2, source);
   if (!(t = target_find(argv[1]))) return !!target_unknown(argv[1], 0);
-  if (!(prefix = compiler_for(t, 1))) {
-    if (t->gcc) return 1;   /* the toolchain builder said why */
+  if (source && !t->gcc) {
+    error_msg("%s: TOOLCHAIN=source: no triple to build a compiler for in "
+              "its row", t->name);
+    return 1;
+  }
+  if (!(prefix = compiler_for(t, 1, source))) {
+    if (sourced(t, source)) return 1;   /* the toolchain builder said why */
     fflush(stdout);
     fprintf(stderr, "%s: %s: no compiler here; available: ", progname,
             escape(argv[1]));
-    list(stderr);
+    list(stderr, source);
     return 1;
   }
   exec_for(t, prefix, argv + 2);
@@ -273,7 +355,8 @@ static void add_var(struct args *a, const char *var)
 /* mkroot once per target of list (comma separated; "all": every target
  * with a compiler here, as ./cross all), each given CROSS=NAME; the first
  * failure stops the rest unless nonstop */
-static int cross_each(char **argv, int argc, const char *list, int nonstop)
+static int cross_each(char **argv, int argc, const char *list, int nonstop,
+                      int source)
 {
   char **av = xmalloc((argc + 2) * sizeof(char *)), *names = xstrdup(""), *s, *save = 0;
   const struct target *t;
@@ -281,7 +364,7 @@ static int cross_each(char **argv, int argc, const char *list, int nonstop)
 
   if (!strncmp(list, "all", 3)) {
     for (t = targets; t->name; t++) {
-      char *p = compiler_for(t, 0);
+      char *p = compiler_for(t, 0, source);
 
       if (p) add(&names, t->name);
       free(p);
@@ -316,8 +399,9 @@ int cross_dialect(int argc, char **argv, struct args *a)
   const char *cc = arg_var(a, "CROSS_COMPILE");
   const struct target *t;
   char *prefix;
-  int i, kernel = 0;
+  int i, kernel = 0, source = toolchain_var(arg_var(a, "TOOLCHAIN"));
 
+  if (source < 0) return 1;
   if (linux && *linux) {
     for (i = 0; i < a->nmods; i++) kernel |= !strcmp(a->mods[i], "kernel");
     if (!kernel) {
@@ -327,16 +411,21 @@ int cross_dialect(int argc, char **argv, struct args *a)
   }
   if (!cross || !*cross || !strcmp(cross, "host")) return -1;
   if (!strcmp(cross, "all") || !strcmp(cross, "allnonstop") || strchr(cross, ','))
-    return cross_each(argv, argc, cross, !strcmp(cross, "allnonstop"));
+    return cross_each(argv, argc, cross, !strcmp(cross, "allnonstop"), source);
   t = target_find(cross);
   if (!arg_var(a, "TARGET") && t) add_var(a, xprintf("TARGET=%s", t->name));
   if (cc && *cc && t) return -1;   /* CROSS_COMPILE wins; CROSS names it */
-  if (!t || !(prefix = compiler_for(t, 1))) {
-    if (t && t->gcc) return 1;   /* the toolchain builder said why */
+  if (t && source && !t->gcc) {
+    error_msg("%s: TOOLCHAIN=source: no triple to build a compiler for in "
+              "its row", t->name);
+    return 1;
+  }
+  if (!t || !(prefix = compiler_for(t, 1, source))) {
+    if (t && sourced(t, source)) return 1;   /* the builder said why */
     fflush(stdout);
     fprintf(stderr, "%s: CROSS=%s: %s; targets: ", progname, cross,
             t ? "no compiler here" : "unknown target");
-    list(stderr);
+    list(stderr, source);
     return 1;
   }
   add_var(a, xprintf("CROSS_COMPILE=%s", prefix));

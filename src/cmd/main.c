@@ -9,17 +9,27 @@
 static void usage_cross(FILE *f)
 {
   fputs(
-"usage: cross [TARGET|all] [CMD...]\n\n"
+"usage: cross [TARGET|all] [CMD...]\n"
+"       cross toolchain TARGET|all\n\n"
 "cross                 list the targets that have a compiler here, and the\n"
-"                      compilers mkroot builds from source (toolchain/)\n"
+"                      cross and native toolchains built from source\n"
+"                      (toolchain/) for the targets that can have them\n"
 "cross TARGET CMD...   run CMD with CROSS_COMPILE set for TARGET; a compiler\n"
 "                      built from source (those cross lists) is built first\n"
-"                      if missing: binutils, gcc and musl from make\n"
+"                      if missing: binutils, gcc (C, C++) and musl from make\n"
 "                      deps-all's sources\n"
 "cross all CMD...      every target in turn; output/TARGET/log.txt each, the\n"
 "                      terminal output in output/TARGET/cross.txt, a failed\n"
 "                      target renamed output/TARGET.failed; side by side as\n"
-"                      cores and memory allow (JOBS=N to choose)\n",
+"                      cores and memory allow (JOBS=N to choose)\n"
+"cross toolchain TARGET  build TARGET's cross toolchain and its native one\n"
+"                      (runs on the target: gcc, binutils, musl, make, bash\n"
+"                      in a squashfs image, toolchain/TRIPLE-native-KEY.sqf)\n"
+"cross toolchain all   every target's pair, side by side (JOBS=N); the\n"
+"                      terminal output of each in toolchain/TARGET.txt\n\n"
+"TOOLCHAIN=source      use the compiler built from source for a target that\n"
+"                      has a Debian one too (x86_64, aarch64, armv7l),\n"
+"                      building it first if missing\n",
     f);
 }
 

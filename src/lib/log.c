@@ -27,6 +27,7 @@ int log_open(const char *path, const char *cmdlog, const char *what)
 {
   /* a new file, never one a symlink at the name leads to */
   unlink(path);
+  if (logfd >= 0) close(logfd);   /* the cross compiler's, before a native one */
   logfd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND
                | O_CLOEXEC, 0644);
   if (logfd < 0) {

@@ -1,0 +1,350 @@
+/* native.c: a native toolchain for a target, as the seed's mcm-buildall
+ * makes them: binutils, gcc (C and C++) and musl that run *on* the target,
+ * static, plus GNU make and bash, in a squashfs image to mount in its
+ * guest. A canadian cross: built on the host by the target's cross
+ * compiler from source (compiler.c, built first if missing), from the same
+ * sources and configuration; gcc's target libraries (libgcc, libstdc++)
+ * and musl's sysroot are the cross compiler's own, copied.
+ *
+ *   toolchain/TRIPLE-native-KEY.sqf   the image (everything owned by root)
+ *   toolchain/TRIPLE-native-KEY.log   the log of its build
+ *
+ * The image's layout is the cross toolchain's: bin/ (gcc, g++, cc, c++,
+ * as, ld ..., make, bash), libexec/, lib/gcc/, and the sysroot TRIPLE/
+ * (include/, lib/). gcc and ld find all of it relative to where bin/ is,
+ * so the image works wherever it is mounted (no "usr -> ." link: gcc's
+ * sysroot is TRIPLE/ beside bin/, not "/").
+ *
+ * KEY is the cross toolchain's (sources, configuration, host compilers)
+ * and the sources and recipe below; the image is made as NAME.partPID and
+ * renamed only when complete. */
+#define _GNU_SOURCE
+#include "mkroot.h"
+
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Debian's source packages, put in download/ by make deps-all. GCC builds
+ * GMP, MPFR and MPC for the target in its tree; make is a source
+ * directory (Debian's patches applied, configure generated) */
+static const struct srcfile natsrc[] = {
+  {"binutils", "binutils-2.40.tar.xz",
+   "d78c2d2eb24a9be1e02f8854cb1bd435556d7f584fb6bfb6b07e6527d43fc41d"},
+  {"gcc", "gcc-11.3.0-dfsg.tar.xz",
+   "1bd80692bef90e95a0f18fa50d2fb810481093470b2eb31b99883943a3ac7de7"},
+  {"gcc/gmp", "gmp_6.2.1+dfsg1.orig.tar.xz",
+   "471b9e463e04362a0124f215afc5f0a4b99caedeeb62634c61bbc12988efa64c"},
+  {"gcc/mpfr", "mpfr4_4.2.0.orig.tar.xz",
+   "06a378df13501248c1b2db5aa977a2c8126ae849a9d9b7be2546fb4a9c26d993"},
+  {"gcc/mpc", "mpclib3_1.3.1.orig.tar.gz",
+   "ab642492f5cf882b74aa0cb730cd410a81edcdbec895183ce930e706c1c759b8"},
+  {"bash", "bash_5.2.15.orig.tar.gz",
+   "7a315bc0e9d90713159e4390ec1096a41e4f33cd8cc3d1a749a8e5ad56600f51"},
+  {"make", "make", 0},
+  {0, 0, 0}
+};
+
+/* The order of build(), below: a change to it is a new image */
+#define RECIPE "binutils; gcc; sysroot and target libraries copied; make; " \
+               "bash; strip; squashfs (1)"
+
+/* Measured here: aarch64's build used about 2,400 MiB besides the image */
+#define BUILD_MIB 3500
+
+static const char *const bash_conf[] = {"--prefix=", "--without-bash-malloc",
+  "--enable-static-link", "--disable-nls", "CFLAGS=-Os", 0};
+static const char *const make_conf[] = {"--prefix=", "--disable-nls",
+  "CFLAGS=-Os", 0};
+
+/* The image's path for c's target (without loud, 0 quietly when a host
+ * tool or the cross toolchain's key can't be had) */
+char *native_image(struct ctx *c, int loud)
+{
+  char *cross = toolchain_dir(c, loud), *mk, key[65], *p;
+  struct key k;
+  int i, rc = 0;
+
+  if (!cross) return 0;
+  key_init(&k, "native");
+  key_str(&k, "cross", strrchr(cross, '/') + 1);
+  key_str(&k, "recipe", RECIPE);
+  for (i = 0; natsrc[i].name; i++)
+    key_str(&k, natsrc[i].file, natsrc[i].sha256 ? natsrc[i].sha256 : "dir");
+  for (i = 0; bash_conf[i]; i++) key_str(&k, "bash", bash_conf[i]);
+  for (i = 0; make_conf[i]; i++) key_str(&k, "make", make_conf[i]);
+  mk = xprintf("%s/make", c->download);
+  if (is_dir(mk)) rc = key_tree(&k, "make", mk, 1);
+  key_done(&k, key);
+  free(mk);
+  p = rc ? 0 : xprintf("%s/toolchain/%s-native-%.16s.sqf", c->top, c->t->gcc,
+                       key);
+  free(cross);
+  return p;
+}
+
+/* The image if it is there, else 0 */
+char *native_built(struct ctx *c)
+{
+  char *p = c->t->gcc ? native_image(c, 0) : 0;
+
+  if (p && !exists(p)) {
+    free(p);
+    p = 0;
+  }
+  return p;
+}
+
+/* Are the sources there to build one? */
+int native_buildable(struct ctx *c)
+{
+  int i, ok = c->t->gcc != 0;
+
+  for (i = 0; ok && natsrc[i].name; i++) {
+    char *p = xprintf("%s/%s", c->download, natsrc[i].file);
+
+    ok &= exists(p);
+    free(p);
+  }
+  return ok;
+}
+
+/* The cross toolchain's file or directory from (relative) into dest */
+static int copy_in(const char *cross, const char *dest, const char *from)
+{
+  char *a = xprintf("%s/%s", cross, from), *b = xprintf("%s/%s", dest, from);
+  int rc = is_dir(a) ? copy_tree(a, b) : copy_file(a, b, 0644);
+
+  if (rc) perror_msg("%s", b);
+  free(a);
+  free(b);
+  return rc;
+}
+
+/* gcc's target libraries and musl's sysroot, from the cross toolchain
+ * (same sources, same configuration): the sysroot's include/ and lib/
+ * (musl, the kernel's headers, libstdc++), and libgcc and its crt files
+ * beside the headers install-gcc put in lib/gcc/TRIPLE/11.3.0 */
+static int copy_target(struct ctx *c, const char *cross, const char *dest)
+{
+  static const char *const gccfiles[] = {"libgcc.a", "libgcc_eh.a",
+    "crtbegin.o", "crtbeginS.o", "crtbeginT.o", "crtend.o", "crtendS.o",
+    "crtfastmath.o", 0};
+  const char *T = c->t->gcc;
+  char *inc = xprintf("%s/include", T), *lib = xprintf("%s/lib", T);
+  char *gl = xprintf("%s/lib/gcc/%s/11.3.0", cross, T);
+  int i, rc;
+
+  stage("toolchain %s: native sysroot and target libraries", T);
+  rc = copy_in(cross, dest, inc) || copy_in(cross, dest, lib);
+  for (i = 0; !rc && gccfiles[i]; i++) {
+    char *f = xprintf("lib/gcc/%s/11.3.0/%s", T, gccfiles[i]);
+    char *in = xprintf("%s/%s", gl, gccfiles[i]);
+
+    /* crtfastmath.o and the like exist on some targets only */
+    if (exists(in)) rc = copy_in(cross, dest, f);
+    free(f);
+    free(in);
+  }
+  free(inc);
+  free(lib);
+  free(gl);
+  return rc;
+}
+
+/* Does the file start with "#!"? */
+static int is_script(const char *path)
+{
+  char buf[2] = {0, 0};
+  FILE *f = fopen(path, "r");
+
+  if (f) {
+    if (fread(buf, 1, 2, f) != 2) buf[0] = 0;
+    fclose(f);
+  }
+  return buf[0] == '#' && buf[1] == '!';
+}
+
+/* The host programs stripped (the cross toolchain's strip), cc linked */
+static int finish(struct ctx *c, const char *cross, const char *dest)
+{
+  const char *T = c->t->gcc;
+  char *strip = xprintf("%s/bin/%s-strip", cross, T);
+  char *bin = xprintf("%s/bin", dest), *tbin = xprintf("%s/%s/bin", dest, T);
+  char *lx = xprintf("%s/libexec/gcc/%s/11.3.0", dest, T);
+  char *cc = xprintf("%s/cc", bin);
+  const char *dirs[] = {bin, tbin, lx, 0};
+  int i, rc = 0;
+
+  stage("toolchain %s: native strip", T);
+  for (i = 0; !rc && dirs[i]; i++) {
+    glob_t g;
+    char *pat = xprintf("%s/*", dirs[i]);
+
+    if (!glob(pat, 0, 0, &g)) {
+      size_t j;
+
+      for (j = 0; !rc && j < g.gl_pathc; j++) {
+        struct stat st;
+
+        /* programs only: lto-wrapper's plugin dir and scripts stay */
+        if (lstat(g.gl_pathv[j], &st) || !S_ISREG(st.st_mode)
+            || !(st.st_mode & 0111) || is_script(g.gl_pathv[j]))
+          continue;
+        rc = runl(c->env, strip, g.gl_pathv[j], (char *)0);
+      }
+      globfree(&g);
+    }
+    free(pat);
+  }
+  if (!rc && !exists(cc) && symlink("gcc", cc)) {
+    perror_msg("%s", cc);
+    rc = -1;
+  }
+  free(strip);
+  free(bin);
+  free(tbin);
+  free(lx);
+  free(cc);
+  return rc;
+}
+
+/* Build into dest, with the cross toolchain (cross: its directory) first
+ * in PATH for the host programs and as gcc's build sysroot */
+static int build(struct ctx *c, const char *cross, const char *work,
+                 const char *dest)
+{
+  const char *T = c->t->gcc;
+  char *ob = xprintf("%s/obj-binutils", work), *og = xprintf("%s/obj-gcc", work);
+  char *bconf = xprintf("%s/binutils/configure", work);
+  char *gconf = xprintf("%s/gcc/configure", work);
+  char *mk = xprintf("%s/make", work), *bash = xprintf("%s/bash", work);
+  char *j = xprintf("-j%d", ncpus()), *destdir = xprintf("DESTDIR=%s", dest);
+  char *host = xprintf("--host=%s", T), *target = xprintf("--target=%s", T);
+  char *sysroot = xprintf("--with-sysroot=/%s", T);
+  char *bsys = xprintf("--with-build-sysroot=%s/%s", cross, T);
+  char *gxx = xprintf("--with-gxx-include-dir=/%s/include/c++/11.3.0", T);
+  /* static programs: they run from wherever the image is mounted */
+  char *cc = xprintf("CC=%s-gcc -static", T), *cxx = xprintf("CXX=%s-g++ -static", T);
+  char *path = xprintf("%s/bin:%s", cross, HOST_PATH);
+  char *opts = xstrdup(c->t->gccconf ? c->t->gccconf : "");
+  char *stamp = xprintf("%s/gcc/s-tm-texi", og), *share = xprintf("%s/share", dest);
+  const char *const mi[] = {"MAKEINFO=true", 0};
+  struct av a;
+  int rc;
+
+  ctx_set(c, "PATH", path);
+  step_count(13);
+  rc = mkdirp(ob, 0755) || mkdirp(og, 0755)
+    || step(c, "native binutils configure", ob,
+            av(&a, bconf, binutils_conf, host, target, sysroot, cc, cxx,
+               (char *)0))
+    || step(c, "native binutils make", ob, av(&a, "make", mi, j, (char *)0))
+    || step(c, "native binutils install", ob,
+            av(&a, "make", mi, destdir, "install", (char *)0))
+    || step(c, "native gcc configure", og,
+            words(av(&a, gconf, gcc_conf, host, target, sysroot, bsys, gxx,
+                     cc, cxx, (char *)0), opts))
+    || step(c, "native gcc make (the longest part)", og,
+            av(&a, "make", mi, j, "all-gcc", (char *)0))
+    /* as for the cross compiler: the dfsg tarball can't remake tm.texi */
+    || write_file(stamp, "timestamp\n", 0644)
+    || step(c, "native gcc install", og,
+            av(&a, "make", mi, destdir, "install-gcc", (char *)0))
+    || copy_target(c, cross, dest)
+    || step(c, "native make configure", mk,
+            av(&a, "./configure", make_conf, host, cc, (char *)0))
+    || step(c, "native make make", mk, av(&a, "make", mi, j, (char *)0))
+    || step(c, "native make install", mk,
+            av(&a, "make", mi, destdir, "install", (char *)0))
+    || step(c, "native bash configure", bash,
+            av(&a, "./configure", bash_conf, host, cc, (char *)0))
+    || step(c, "native bash make", bash, av(&a, "make", mi, j, (char *)0))
+    || step(c, "native bash install", bash,
+            av(&a, "make", mi, destdir, "install", (char *)0))
+    /* manuals and message catalogs: not needed to build */
+    || rmrf(share);
+  free(ob); free(og); free(bconf); free(gconf); free(mk); free(bash);
+  free(j); free(destdir); free(host); free(target); free(sysroot);
+  free(bsys); free(gxx); free(cc); free(cxx); free(path); free(opts);
+  free(stamp); free(share);
+  return rc;
+}
+
+/* Build the native image for c's target (a host build context) unless it
+ * is there, the cross compiler first if that is missing; its path, or 0
+ * after saying why not */
+char *native_build(struct ctx *c)
+{
+  char *img, *cross, *log, *part, *work, *dest, *sq, *top;
+  double t0 = now_secs();
+  struct av a;
+  int rc;
+
+  if ((img = native_built(c))) return img;
+  if (!c->t->gcc) {
+    error_msg("%s: no triple to build a compiler for in its row", c->t->name);
+    return 0;
+  }
+  if (tc_sources(c, natsrc)) return 0;
+  if (!(sq = which(HOST_PATH, "mksquashfs"))) {
+    error_msg("mksquashfs: not found (run 'make deps-all')");
+    return 0;
+  }
+  /* before the cross compiler's build, which needs less */
+  top = xprintf("%s/toolchain", c->top);
+  rc = mkdirp(top, 0755) || tc_space(top, BUILD_MIB);
+  free(top);
+  if (rc || !(cross = compiler_build(c))) return 0;
+  /* PREFIX is DIR/bin/TRIPLE-: the toolchain is DIR */
+  *strrchr(cross, '/') = 0;
+  *strrchr(cross, '/') = 0;
+  if (!(img = native_image(c, 1))) return 0;
+  remove_stale_parts(c->build, "native");
+  log = xprintf("%.*s.log", (int)(strlen(img) - 4), img);
+  if (log_open(log, 0, c->t->name)) return 0;
+  say("Building the %s native compiler (binutils, gcc C and C++, musl, make, "
+      "bash, static, to run on %s) into %s: it needs %d MiB free while it "
+      "builds; about an hour on two cores; log %s", c->t->gcc, c->t->name,
+      img, BUILD_MIB, log);
+  part = xprintf("%s.part%d", img, (int)getpid());
+  work = xprintf("%s/native.part%d", c->build, (int)getpid());
+  dest = xprintf("%s/root", work);
+  tmpfile_add(part);
+  tmpfile_add(work);
+  stage("toolchain %s: native unpack", c->t->gcc);
+  rc = mkdirp(dest, 0755) || tc_unpack(c, natsrc, work)
+    || build(c, cross, work, dest) || finish(c, cross, dest);
+  if (!rc) {
+    char *du = run_line(c->env, (char *const[]){"du", "-sm", dest, 0});
+
+    if (du) say("toolchain %s: native tree %s MiB", c->t->gcc, strtok(du, " \t"));
+    free(du);
+    rc = step(c, "native squashfs", work, av(&a, sq, 0, dest, part,
+                                              "-all-root", "-noappend",
+                                              (char *)0));
+  }
+  if (!rc && rename(part, img)) {
+    perror_msg("%s", img);
+    rc = -1;
+  }
+  rmrf(part);
+  rmrf(work);
+  tmpfile_del(part);
+  tmpfile_del(work);
+  if (!rc) say("toolchain %s: native image built in %.0fs: %s", c->t->gcc,
+               now_secs() - t0, img);
+  free(part);
+  free(work);
+  free(dest);
+  free(log);
+  free(cross);
+  free(sq);
+  if (rc) {
+    free(img);
+    img = 0;
+  }
+  return img;
+}
