@@ -48,7 +48,7 @@ static const struct srcfile natsrc[] = {
 };
 
 /* The order of build(), below: a change to it is a new image */
-#define RECIPE "binutils; gcc; sysroot and target libraries copied; make; " \
+#define RECIPE "binutils; gcc (no lto); sysroot and target libraries copied; make; " \
                "bash; strip; squashfs (1)"
 
 /* Measured here: aarch64's build used about 2,400 MiB besides the image */
@@ -244,9 +244,11 @@ static int build(struct ctx *c, const char *cross, const char *work,
     || step(c, "native binutils make", ob, av(&a, "make", mi, j, (char *)0))
     || step(c, "native binutils install", ob,
             av(&a, "make", mi, destdir, "install", (char *)0))
+    /* no LTO: its linker plugin is a shared library, which the static
+     * ld can't load */
     || step(c, "native gcc configure", og,
             words(av(&a, gconf, gcc_conf, host, target, sysroot, bsys, gxx,
-                     cc, cxx, (char *)0), opts))
+                     cc, cxx, "--disable-lto", (char *)0), opts))
     || step(c, "native gcc make (the longest part)", og,
             av(&a, "make", mi, j, "all-gcc", (char *)0))
     /* as for the cross compiler: the dfsg tarball can't remake tm.texi */
