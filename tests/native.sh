@@ -15,7 +15,7 @@ start=$SECONDS
 # toolchain builds run niced (the machine may be shared)
 nice -n 19 ./cross toolchain aarch64 2>&1 | tee "$T/tc.out"; rc=${PIPESTATUS[0]}
 out="$(cat "$T/tc.out")"
-expect_rc 0 $rc "./cross toolchain aarch64"
+expect_rc 0 "$rc" "./cross toolchain aarch64"
 echo "toolchains: $((SECONDS-start))s"
 IMG="$(sed -n 's/^aarch64: native //p' <<< "$out")"
 CC="$(sed -n 's/^aarch64: cross //p' <<< "$out")"
@@ -55,7 +55,7 @@ readelf -p .comment output/aarch64/root/usr/bin/toybox | grep -q 'GCC: (GNU) 11.
 
 out="$(./boottest aarch64)"; rc=$?
 echo "$out"
-expect_rc 0 $rc "boottest aarch64"
+expect_rc 0 "$rc" "boottest aarch64"
 contains "$out" "prompt:ok typing:ok date:ok network:ok disk:ok user:ok hosts:ok poweroff:ok"
 
 start=$SECONDS
