@@ -48,8 +48,8 @@ static const struct srcfile natsrc[] = {
 };
 
 /* The order of build(), below: a change to it is a new image */
-#define RECIPE "binutils; gcc (no lto); sysroot and target libraries copied; make; " \
-               "bash; strip; squashfs (1)"
+#define RECIPE "sysroot and target libraries copied; binutils; gcc (no lto); " \
+               "make; bash; strip; squashfs (2)"
 
 /* Measured here: aarch64's build used about 2,400 MiB besides the image */
 #define BUILD_MIB 3500
@@ -126,7 +126,7 @@ static int copy_in(const char *cross, const char *dest, const char *from)
 /* gcc's target libraries and musl's sysroot, from the cross toolchain
  * (same sources, same configuration): the sysroot's include/ and lib/
  * (musl, the kernel's headers, libstdc++), and libgcc and its crt files
- * beside the headers install-gcc put in lib/gcc/TRIPLE/11.3.0 */
+ * in lib/gcc/TRIPLE/11.3.0, where install-gcc puts its headers */
 static int copy_target(struct ctx *c, const char *cross, const char *dest)
 {
   static const char *const gccfiles[] = {"libgcc.a", "libgcc_eh.a",
@@ -135,10 +135,14 @@ static int copy_target(struct ctx *c, const char *cross, const char *dest)
   const char *T = c->t->gcc;
   char *inc = xprintf("%s/include", T), *lib = xprintf("%s/lib", T);
   char *gl = xprintf("%s/lib/gcc/%s/11.3.0", cross, T);
+  char *sys = xprintf("%s/%s", dest, T);
+  char *dgl = xprintf("%s/lib/gcc/%s/11.3.0", dest, T);
   int i, rc;
 
   stage("toolchain %s: native sysroot and target libraries", T);
-  rc = copy_in(cross, dest, inc) || copy_in(cross, dest, lib);
+  /* first, into an empty tree: copy_tree makes the directory it copies */
+  rc = mkdirp(sys, 0755) || mkdirp(dgl, 0755)
+    || copy_in(cross, dest, inc) || copy_in(cross, dest, lib);
   for (i = 0; !rc && gccfiles[i]; i++) {
     char *f = xprintf("lib/gcc/%s/11.3.0/%s", T, gccfiles[i]);
     char *in = xprintf("%s/%s", gl, gccfiles[i]);
@@ -151,6 +155,8 @@ static int copy_target(struct ctx *c, const char *cross, const char *dest)
   free(inc);
   free(lib);
   free(gl);
+  free(sys);
+  free(dgl);
   return rc;
 }
 
@@ -237,7 +243,7 @@ static int build(struct ctx *c, const char *cross, const char *work,
 
   ctx_set(c, "PATH", path);
   step_count(13);
-  rc = mkdirp(ob, 0755) || mkdirp(og, 0755)
+  rc = mkdirp(ob, 0755) || mkdirp(og, 0755) || copy_target(c, cross, dest)
     || step(c, "native binutils configure", ob,
             av(&a, bconf, binutils_conf, host, target, sysroot, cc, cxx,
                (char *)0))
@@ -255,7 +261,6 @@ static int build(struct ctx *c, const char *cross, const char *work,
     || write_file(stamp, "timestamp\n", 0644)
     || step(c, "native gcc install", og,
             av(&a, "make", mi, destdir, "install-gcc", (char *)0))
-    || copy_target(c, cross, dest)
     || step(c, "native make configure", mk,
             av(&a, "./configure", make_conf, host, cc, (char *)0))
     || step(c, "native make make", mk, av(&a, "make", mi, j, (char *)0))
@@ -298,6 +303,8 @@ char *native_build(struct ctx *c)
   /* before the cross compiler's build, which needs less */
   top = xprintf("%s/toolchain", c->top);
   rc = mkdirp(top, 0755) || tc_space(top, BUILD_MIB);
+  /* what builds killed outright left (their process is gone) */
+  if (!rc) remove_stale_parts(top, 0);
   free(top);
   if (rc || !(cross = compiler_build(c))) return 0;
   /* PREFIX is DIR/bin/TRIPLE-: the toolchain is DIR */
@@ -315,7 +322,6 @@ char *native_build(struct ctx *c)
   work = xprintf("%s/native.part%d", c->build, (int)getpid());
   dest = xprintf("%s/root", work);
   tmpfile_add(part);
-  tmpfile_add(work);
   stage("toolchain %s: native unpack", c->t->gcc);
   rc = mkdirp(dest, 0755) || tc_unpack(c, natsrc, work)
     || build(c, cross, work, dest) || finish(c, cross, dest);
@@ -335,7 +341,6 @@ char *native_build(struct ctx *c)
   rmrf(part);
   rmrf(work);
   tmpfile_del(part);
-  tmpfile_del(work);
   if (!rc) say("toolchain %s: native image built in %.0fs: %s", c->t->gcc,
                now_secs() - t0, img);
   free(part);
