@@ -102,6 +102,16 @@ contains "$out" "binutils-2.40.tar.xz: missing (run 'make deps-all')"
 [ ! -e toolchain ] || fail "toolchain/ made without sources"
 out="$(TOOLCHAIN=source "$TOP/cross")"
 grep -q '^aarch64 *no sources (make deps-all) *no sources' <<< "$out" || fail "cross listing: $out"
+# sources there but not Debian's bytes: the listing says "not built", a
+# build refuses with the hash, naming make deps-all, and leaves nothing
+mkdir -p download && for f in binutils-2.40.tar.xz gcc-11.3.0-dfsg.tar.xz; do echo x > "download/$f"; done
+out="$(TOOLCHAIN=source "$TOP/cross")"
+grep -q '^aarch64 *not built *no sources' <<< "$out" || fail "cross listing with sources: $out"
+out="$(TOOLCHAIN=source "$TOP/cross" aarch64 true 2>&1)"; expect_rc 1 $? "TOOLCHAIN=source, bad sources"
+contains "$out" "binutils-2.40.tar.xz: sha256 mismatch"
+contains "$out" "(run 'make deps-all')"
+[ ! -e toolchain ] || fail "toolchain/ made from bad sources"
+rm -rf download
 out="$("$TOP/cross" toolchain aarch64 2>&1)"; expect_rc 1 $? "cross toolchain without sources"
 contains "$out" "missing (run 'make deps-all')"
 out="$("$TOP/cross" toolchain m68k 2>&1)"; expect_rc 1 $? "cross toolchain m68k"
