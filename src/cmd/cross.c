@@ -206,7 +206,10 @@ static void finish(struct job *j, int status, char **cmd)
   j->secs = (int)(time(0) - j->start);
   j->pid = 0;
   if (cmd && j->rc && is_dir(out) && !rename(out, failed)) {}
-  printf("%-12s %s %ds\n", j->t->name, j->rc ? "FAILED" : "ok", j->secs);
+  printf("%-12s %s %ds", j->t->name, j->rc ? "FAILED" : "ok", j->secs);
+  /* a toolchain's failure: where its stage and log are named */
+  if (!cmd && j->rc) printf(" (see toolchain/%s.txt)", j->t->name);
+  putchar('\n');
   fflush(stdout);
 }
 
@@ -232,7 +235,8 @@ static int all(char **cmd, int source)
   pid_t pid;
 
   if (maxjobs < 1) maxjobs = 1;
-  printf("cross all: %d side by side (JOBS=N to change)\n", maxjobs);
+  printf("cross %sall: %d side by side (JOBS=N to change)\n",
+         cmd ? "" : "toolchain ", maxjobs);
   for (t = targets; t->name; t++) {
     char *prefix = cmd ? compiler_for(t, 0, source) : t->gcc ? xstrdup("") : 0;
     char *dir, *log;
