@@ -143,11 +143,17 @@ with tarfile.open(f"{t}/dl/many-1.tar.gz", "w:gz") as tf:
 EOF2
 mkdir -p "$T/sp/sparse-1" && truncate -s 5G "$T/sp/sparse-1/big"
 tar -S -czf "$T/dl/sparse-1.tar.gz" -C "$T/sp" sparse-1 && rm -rf "$T/sp"
+# 40 MB of zeros in a second gzip member after the tar's end: not the
+# tarball's, but the gzip check would inflate all of it
+mkdir -p "$T/tr/trail-1" && echo x > "$T/tr/trail-1/x"
+{ tar -cf - -C "$T/tr" trail-1 | gzip; head -c 40000000 /dev/zero | gzip -1; } > "$T/dl/trail-1.tar.gz"
+rm -rf "$T/tr"
 [ "$(stat -c %s "$T/dl/zeros-1.tar.gz")" -lt 100000 ] || fail "zeros-1.tar.gz is not small"
 su() { DOWNLOAD="$T/dl" BUILD="$T/b" "$M" --helper setupfor "$@"; }
 for c in "zeros EXTRACT_MAX=20000000 unpacks to more than 20000000 bytes (EXTRACT_MAX), at zeros-1/z2" \
          "many EXTRACT_MAX_ENTRIES=2000 more than 2000 entries (EXTRACT_MAX_ENTRIES)" \
-         "sparse EXTRACT_MAX= unpacks to more than 4294967296 bytes (EXTRACT_MAX), at sparse-1/big"; do
+         "sparse EXTRACT_MAX= unpacks to more than 4294967296 bytes (EXTRACT_MAX), at sparse-1/big" \
+         "trail EXTRACT_MAX=20000000 unpacks to more than 20000000 bytes (EXTRACT_MAX), after the tarball's end"; do
   # shellcheck disable=SC2086 # split into words on purpose
   set -- $c; pkg=$1 var=$2; shift 2
   env "$var" DOWNLOAD="$T/dl" BUILD="$T/b" "$M" --helper setupfor "$pkg" > "$T/out" 2> "$T/err"

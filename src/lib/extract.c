@@ -301,13 +301,14 @@ static int extract_entries(struct archive *a, struct archive *w,
 
 /* Read a gzip file to its end: zlib checks each member's CRC and length.
  * 0 and its whole unpacked length (the trailer holds it only modulo 4 GiB),
- * or -1 if it is corrupt. By descriptor: the file libarchive read,
- * wherever we are. */
-int gzip_size(int fd, unsigned long long *len)
+ * 1 as soon as that passes max (more members after a tarball's end could
+ * keep us inflating for hours), -1 if it is corrupt. By descriptor: the
+ * file libarchive read, wherever we are. */
+int gzip_size(int fd, unsigned long long max, unsigned long long *len)
 {
   gzFile gz = 0;
   char buf[65536];
-  int n, err = Z_OK, d;
+  int n = 0, err = Z_OK, d;
 
   *len = 0;
   if (lseek(fd, 0, SEEK_SET) || (d = dup(fd)) < 0) return -1;
@@ -315,9 +316,10 @@ int gzip_size(int fd, unsigned long long *len)
     close(d);
     return -1;
   }
-  while ((n = gzread(gz, buf, sizeof(buf))) > 0) *len += n;
+  while (*len <= max && (n = gzread(gz, buf, sizeof(buf))) > 0) *len += n;
   if (n < 0) gzerror(gz, &err);
   gzclose(gz);
+  if (*len > max) return 1;
   return n == 0 && err == Z_OK ? 0 : -1;
 }
 
@@ -327,7 +329,7 @@ int extract_archive(const char *tarball, const char *dest, int strip,
   static const struct caps defaults = {CAPS_BYTES, CAPS_ENTRIES};
   struct archive *a = archive_read_new(), *w = archive_write_disk_new();
   struct budget b = {caps ? caps : &defaults, 0, 0};
-  int rc = 0, cwd = -1, fd = open(tarball, O_RDONLY | O_CLOEXEC);
+  int rc = 0, cwd = -1, gz, fd = open(tarball, O_RDONLY | O_CLOEXEC);
   unsigned long long unpacked;
 
   archive_read_support_filter_all(a);
@@ -351,9 +353,14 @@ int extract_archive(const char *tarball, const char *dest, int strip,
     rc = -1;
   }
   if (!rc) rc = extract_entries(a, w, tarball, strip, &b);
+  /* the stream is the data plus a header or two per entry and tar's
+   * padding: anything far past that is not the tarball's */
   if (!rc && archive_filter_code(a, 0) == ARCHIVE_FILTER_GZIP
-      && gzip_size(fd, &unpacked)) {
-    error_msg("%s: corrupt gzip data (CRC or length mismatch)", tarball);
+      && (gz = gzip_size(fd, b.caps->bytes + 4096 * (b.entries + 16),
+                         &unpacked))) {
+    if (gz > 0) error_msg("%s: unpacks to more than %llu bytes (EXTRACT_MAX), "
+                          "after the tarball's end", tarball, b.caps->bytes);
+    else error_msg("%s: corrupt gzip data (CRC or length mismatch)", tarball);
     rc = -1;
   }
   if (archive_write_close(w) != ARCHIVE_OK && !rc) {

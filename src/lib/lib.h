@@ -164,7 +164,7 @@ struct caps { unsigned long long bytes, entries; };
 #define CAPS_ENTRIES 1000000ULL
 int extract_archive(const char *tarball, const char *dest, int strip,
                     const struct caps *caps);
-int gzip_size(int fd, unsigned long long *len);
+int gzip_size(int fd, unsigned long long max, unsigned long long *len);
 int links_inside(const char *root);
 int links_drop(const char *root);
 

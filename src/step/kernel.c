@@ -353,7 +353,7 @@ int initramfs_fits(struct ctx *c, const char *cpio)
   fd = open(cpio, O_RDONLY | O_CLOEXEC);
   ok = fd >= 0 && !fstat(fd, &st);
   if (!ok) perror_msg("%s", cpio);
-  else if (gzip_size(fd, &raw)) {
+  else if (gzip_size(fd, ~0ULL, &raw)) {
     error_msg("%s: corrupt gzip data", cpio);
     ok = 0;
   }
