@@ -69,6 +69,9 @@ demo: deps all
 bench: deps all
 	bench/run
 
+testroot: deps all
+	tests/toybox_suite.sh
+
 # each library file uses only those lib.h lists above it
 layers: all
 	scripts/layers
