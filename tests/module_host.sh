@@ -14,9 +14,9 @@ T="$(mktemp -d)"
 cleanup_all() {
   [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null
   for p in $(pgrep -f "sleep 76549[0-9]"); do kill -9 "$p"; done
-  rm -rf "$T"
+  [ -n "$KEEP" ] || rm -rf "$T"   # KEEP=1: the files stay, for a look
 }
-trap cleanup_all EXIT; [ -n "$KEEP" ] && trap - EXIT
+trap cleanup_all EXIT
 M="$TOP/mkroot"
 mkdir -p "$T/www/files" "$T/mods" "$T/top/output/host/root" "$T/top/download"
 mkroot() { (cd "$T/top" && "$M" LIBC=glibc -n MODULE_PATH="$T/mods" "$@" 2>&1); }
