@@ -21,6 +21,9 @@ echo 'exec true' > "$T/mods/execs"
 echo 'die "the reason"' > "$T/mods/dies"
 echo 'setupfor nosuchpackage' > "$T/mods/nosrc"
 echo 'download 0123 http://127.0.0.1:9/nosuch.tar.gz' > "$T/mods/nodl"
+echo 'rm -rf "$ROOT"' > "$T/mods/noroot"
+echo 'rm -rf "$ROOT" && ln -s "$ELSEWHERE" "$ROOT"' > "$T/mods/linkroot"
+mkdir -p "$T/elsewhere" && echo canary > "$T/elsewhere/canary"
 
 # mkroot ARGS...: must fail, its last lines a "mkroot: " line and $WANT
 loud() {
@@ -46,9 +49,16 @@ WANT="'-1': bad module name" loud "$P" -- -1
 for i in -n ""; do
   WANT="after: no such module in MODULE_PATH=/nonexistent" loud $i "$P" losepath after
 done
+# (the root removed, or made a link, last: -n won't build over those)
+WANT="noroot: the root it left can't be kept" loud "$P" noroot
+WANT="linkroot: the root it left can't be kept" loud "$P" ELSEWHERE="$T/elsewhere" linkroot
 
 # toybox's tests package: MODULES+= kernel symbols, then another module
+# (and the directory a module made the root a link to is left alone)
 out="$(./mkroot "$P" symbols after 2>&1)"; expect_rc 0 $? "MODULES+= then a module: $out"
+[ "$(cat "$T/elsewhere/canary")" == canary ] && [ "$(ls "$T/elsewhere")" == canary ] ||
+  fail "a build after a root made a link changed where it led"
+[ -d output/host/root ] && [ ! -L output/host/root ] || fail "the root is still a link"
 [ "$(cat output/host/symbols.txt)" == FSCACHE,CACHEFILES ] || fail "MODULES: $(cat output/host/symbols.txt)"
 
 # relative MODULE_PATH and OVERLAY outside the checkout: from where mkroot

@@ -60,7 +60,8 @@ static int root_step(struct ctx *c, struct chain *ch, const char *name,
     log_fail(name);
     return -1;
   }
-  rc = cache_store(c, key, deps);
+  if ((rc = cache_store(c, key, deps)))
+    error_msg("%s: the root it left can't be kept in the step cache", name);
   free(deps);
   return rc;
 }
