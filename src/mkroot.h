@@ -115,6 +115,9 @@ int ctx_make(struct ctx *c, const char *dir, char *const argv[],
 #define MUSL_CC "-c -o obj/"
 char *ctx_cc(const struct ctx *c);
 int ctx_cc_key(const struct ctx *c, struct key *k, int kernel);
+enum { T_CC = 1, T_TOYBOX = 2, T_KERNEL = 4 };  /* tools, for ctx_tool_key */
+void ctx_tool_key(const struct ctx *c, struct key *k, int tools);
+int ctx_unkeyed(const char *nameval);
 
 /* The host's own tools, whatever PATH the build has (the airlock has no
  * ssh-keygen or distcc) */

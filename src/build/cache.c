@@ -108,10 +108,33 @@ int cache_valid(struct ctx *c, const char *key)
   return ok;
 }
 
-/* The build's variables as the step left them */
+/* The build's variables as the step left them, but for those in no key
+ * (where compiles run: DISTCC_HOSTS): this build's, not the cached run's */
 int cache_env(struct ctx *c, const char *key)
 {
-  return ctx_load_env(c, entry(c, key, "env"));
+  char **keep = xmalloc((c->nenv + 1) * sizeof(char *));
+  int i, n = 0, rc;
+
+  for (i = 0; i < c->nenv; i++)
+    if (ctx_unkeyed(c->env[i]) && strncmp(c->env[i], "MKROOT_", 7))
+      keep[n++] = xstrdup(c->env[i]);
+  rc = ctx_load_env(c, entry(c, key, "env"));
+  for (i = 0; !rc && i < c->nenv; )
+    if (ctx_unkeyed(c->env[i]) && strncmp(c->env[i], "MKROOT_", 7)) {
+      char *name = xstrndup(c->env[i], strcspn(c->env[i], "="));
+
+      ctx_set(c, name, 0);    /* moves the last entry here */
+      free(name);
+    } else i++;
+  for (i = 0; i < n; i++) {
+    char *name = xstrndup(keep[i], strcspn(keep[i], "="));
+
+    if (!rc) ctx_set(c, name, keep[i] + strlen(name) + 1);
+    free(name);
+    free(keep[i]);
+  }
+  free(keep);
+  return rc;
 }
 
 /* The root as the step left it, unless it already is */

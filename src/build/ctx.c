@@ -180,8 +180,70 @@ char *ctx_cc(const struct ctx *c)
   return xprintf("%s%s", c->prefix, c->cc);
 }
 
+/* Variables the tools read from the environment, so in the keys of the
+ * steps that run them (a name ending in '*' is a prefix). A module's key
+ * holds every variable already; a builtin step's, those of its tools. */
+static const struct { const char *name; int tools; } tool_vars[] = {
+  /* gcc and its driver */
+  {"CPATH", T_CC}, {"C_INCLUDE_PATH", T_CC}, {"CPLUS_INCLUDE_PATH", T_CC},
+  {"LIBRARY_PATH", T_CC}, {"COMPILER_PATH", T_CC}, {"GCC_EXEC_PREFIX", T_CC},
+  {"SOURCE_DATE_EPOCH", T_CC},
+  /* toybox's scripts/make.sh and install.sh */
+  {"ASAN", T_TOYBOX}, {"HOSTCC", T_TOYBOX | T_KERNEL}, {"LDOPTIMIZE", T_TOYBOX},
+  {"NOSTRIP", T_TOYBOX}, {"OPTIMIZE", T_TOYBOX}, {"PEDANTIC", T_TOYBOX},
+  {"STRIP", T_TOYBOX}, {"UNSTRIPPED", T_TOYBOX}, {"GENDIR", T_TOYBOX},
+  {"OUTNAME", T_TOYBOX}, {"KCONFIG_CONFIG", T_TOYBOX | T_KERNEL},
+  /* kbuild */
+  {"KCFLAGS", T_KERNEL}, {"KCPPFLAGS", T_KERNEL}, {"KAFLAGS", T_KERNEL},
+  {"KRUSTFLAGS", T_KERNEL}, {"LOCALVERSION", T_KERNEL},
+  {"HOSTCFLAGS", T_KERNEL}, {"HOSTCXXFLAGS", T_KERNEL},
+  {"HOSTLDFLAGS", T_KERNEL}, {"HOSTLDLIBS", T_KERNEL},
+  {"HOSTRUSTFLAGS", T_KERNEL}, {"LLVM", T_KERNEL}, {"LLVM_IAS", T_KERNEL},
+  {"KBUILD_*", T_KERNEL}, {"KCONFIG_*", T_KERNEL},
+  {"INSTALL_MOD_STRIP", T_KERNEL},
+  {0, 0}
+};
+
+/* Each variable of the build that tools reads, in the key (by name, so
+ * the order of the environment doesn't matter) */
+void ctx_tool_key(const struct ctx *c, struct key *k, int tools)
+{
+  int i, j;
+
+  for (i = 0; tool_vars[i].name; i++) {
+    const char *n = tool_vars[i].name;
+    size_t len = strcspn(n, "*");
+
+    if (!(tool_vars[i].tools & tools)) continue;
+    if (!n[len]) key_str(k, n, ctx_get(c, n));
+    else for (j = 0; j < c->nenv; j++)
+      if (!strncmp(c->env[j], n, len)) key_str(k, n, c->env[j]);
+  }
+}
+
+/* Variables that say only where the compiles run, not what they make:
+ * in no key, and a cached step leaves this build's values (cache.c) */
+static const char *const where_vars[] = {"DISTCC_HOSTS", "DISTCC_DIR",
+  "DISTCC_FALLBACK", "DISTCC_IO_TIMEOUT", "DISTCC_VERBOSE", "DISTCC_LOG",
+  "DISTCC_BACKOFF_PERIOD", "DISTCC_SKIP_LOCAL_RETRY", 0};
+
+int ctx_unkeyed(const char *nameval)
+{
+  int i;
+
+  if (!strncmp(nameval, "MKROOT_", 7)) return 1;
+  for (i = 0; where_vars[i]; i++) {
+    size_t n = strlen(where_vars[i]);
+
+    if (!strncmp(nameval, where_vars[i], n) && (!nameval[n] || nameval[n] == '='))
+      return 1;
+  }
+  return 0;
+}
+
 /* The compiler, as a key input: the driver's path, size and time, the
- * target's flags and the libc; for the kernel, the real compiler alone */
+ * target's flags and the libc, and what gcc reads from the environment;
+ * for the kernel, the real compiler alone */
 int ctx_cc_key(const struct ctx *c, struct key *k, int kernel)
 {
   char *cc = kernel ? xprintf("%sgcc", c->kprefix) : ctx_cc(c);
@@ -190,6 +252,7 @@ int ctx_cc_key(const struct ctx *c, struct key *k, int kernel)
 
   if (!path) error_msg("%s: not found", cc);
   key_str(k, "cflags", c->t ? c->t->cflags : "");
+  ctx_tool_key(c, k, T_CC);
   if (!kernel) key_str(k, "libc", c->libc);
   free(cc);
   free(path);

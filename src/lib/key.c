@@ -86,32 +86,39 @@ static int manifest_entry(struct walk *w)
 {
   struct manifest *m = w->arg;
   const char *rel = w->path + m->skip;
-  char *line, hash[65] = "";
+  char *line, hash[65] = "", *name;
 
   if (w->post) return 0;
   /* .git holds what a checkout did, not what a build reads */
   if (S_ISDIR(w->st.st_mode) && !strcmp(w->name, ".git") && *rel) return WALK_SKIP;
+  /* names and link targets with their lengths: a file named "p l q" and
+   * a symlink p -> q can't give the same line */
+  name = xprintf("%zu:%s", strlen(rel), rel);
   if (S_ISLNK(w->st.st_mode)) {
     char buf[4096];
     ssize_t n = readlinkat(w->dirfd, w->name, buf, sizeof(buf) - 1);
 
-    if (n < 0) return -1;
+    if (n < 0) {
+      free(name);
+      return -1;
+    }
     buf[n] = 0;
-    line = xprintf("%s l %s", rel, buf);
+    line = xprintf("%s l %zu:%s", name, (size_t)n, buf);
   } else if (S_ISREG(w->st.st_mode)) {
     char *first = m->content ? hardlink(m, w, rel) : 0;
 
     if (m->content && !first && file_hash(w->path, 1, hash)) {
       perror_msg("%s", w->path);
+      free(name);
       return -1;
     }
-    line = first ? xprintf("%s = %s", rel, first)
+    line = first ? xprintf("%s = %zu:%s", name, strlen(first), first)
       : m->content
-      ? xprintf("%s f %o %s", rel, (unsigned)(w->st.st_mode & 07777), hash)
-      : xprintf("%s f %o %lld %lld.%09ld", rel,
+      ? xprintf("%s f %o %s", name, (unsigned)(w->st.st_mode & 07777), hash)
+      : xprintf("%s f %o %lld %lld.%09ld", name,
                 (unsigned)(w->st.st_mode & 07777), (long long)w->st.st_size,
                 (long long)w->st.st_mtim.tv_sec, w->st.st_mtim.tv_nsec);
-  } else line = xprintf("%s %o %llx", rel, (unsigned)w->st.st_mode,
+  } else line = xprintf("%s %o %llx", name, (unsigned)w->st.st_mode,
                         (unsigned long long)w->st.st_rdev);
   /* a root's owners matter (a chroot, a copy restored from the cache) */
   if (m->content) {
@@ -123,6 +130,7 @@ static int manifest_entry(struct walk *w)
   }
   EVP_DigestUpdate(m->k->md, line, strlen(line) + 1);
   free(line);
+  free(name);
   return 0;
 }
 

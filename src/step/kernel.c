@@ -186,6 +186,7 @@ static int image_key(struct ctx *c, const char *src, long long epoch,
   key_str(&k, "miniconfig", mini);
   e = xprintf("%lld", epoch);
   key_str(&k, "epoch", e);
+  ctx_tool_key(c, &k, T_KERNEL);
   rc = key_tree(&k, "linux", src, 0) || ctx_cc_key(c, &k, 1);
   key_done(&k, key);
   free(mini);

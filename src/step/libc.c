@@ -28,6 +28,8 @@
 #include "mkroot.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -482,9 +484,9 @@ static int tools_here(struct ctx *c, const char *real, const char *root,
 
 int libc_setup(struct ctx *c)
 {
-  char *real = ctx_cc(c), *triple, *tree, *root, *tmp, *mk, key[65];
+  char *real = ctx_cc(c), *triple, *tree, *root, *tmp, *mk, *lockf, key[65];
   const char *base = strrchr(c->kprefix, '/');
-  int want, rc = 0;
+  int want, rc = 0, lock;
 
   base = base ? base + 1 : c->kprefix;
   if ((want = libc_wanted(c, &triple)) <= 0) {
@@ -516,7 +518,18 @@ int libc_setup(struct ctx *c)
   if (mkdirp(tmp, 0755)) return -1;
   remove_stale_parts(tmp, 0);
   free(tmp);
-  if (is_dir(root)) stage("libc musl (unchanged)");
+  /* one musl per key, shared by the targets of this checkout: a second
+   * build that wants it waits for the first's, then uses it */
+  lockf = xprintf("%s.lock", root);
+  if ((lock = open(lockf, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+    perror_msg("%s", lockf);
+    rc = -1;
+  } else if (flock(lock, LOCK_EX | LOCK_NB)) {
+    say("libc musl: another build is making %s: waiting for it", root);
+    if (flock(lock, LOCK_EX)) perror_msg("%s", lockf), rc = -1;
+  }
+  if (rc) {}
+  else if (is_dir(root)) stage("libc musl (unchanged)");
   else {
     double t0 = now_secs();
     struct newdir d;
@@ -530,6 +543,8 @@ int libc_setup(struct ctx *c)
       newdir_abort(&d);
     }
   }
+  if (lock >= 0) close(lock);
+  free(lockf);
   if (!rc) {
     char *mbase = musl_base(triple);
 

@@ -90,20 +90,93 @@ int module_list(struct ctx *c, FILE *f)
   return 0;
 }
 
+static int by_str(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Is path one of the build's own (TOP, or what holds it; output/, build/,
+ * the sources, mkroot's own), or the host system's: not a module's input */
+static int not_input(struct ctx *c, const char *real)
+{
+  static const char *const sys[] = {"/usr", "/bin", "/sbin", "/lib",
+    "/lib32", "/lib64", "/libx32", "/proc", "/sys", "/dev", "/run", 0};
+  char *build = xprintf("%s/build", c->top);
+  const char *own[] = {c->outtop, c->download, c->src, build, 0};
+  char *top = xprintf("%s/", c->top), *r = xprintf("%s/", real);
+  int i, no = !strncmp(top, r, strlen(r));    /* TOP or above it */
+
+  for (i = 0; !no && own[i]; i++) {
+    size_t n = strlen(own[i]);
+
+    no = !strncmp(real, own[i], n) && (!real[n] || real[n] == '/');
+  }
+  for (i = 0; !no && sys[i]; i++) {
+    size_t n = strlen(sys[i]);
+
+    no = !strncmp(real, sys[i], n) && (!real[n] || real[n] == '/');
+  }
+  free(top);
+  free(r);
+  free(build);
+  return no;
+}
+
+/* A variable's value, or each ':'-separated part of it, that names an
+ * existing file or directory outside the build (absolute, or relative to
+ * TOP, as the module's scratch directory resolves it) is something the
+ * module may read: its manifest (paths, modes, sizes, times) goes in the
+ * key, so an edited OVERLAY file reruns the overlay module. Not these:
+ * PATH (the host's tools), LINUX (the kernel step's, keyed there),
+ * MODULE_PATH (each module's own script is in its key). */
+static int path_inputs(struct ctx *c, const char *nameval, struct key *k)
+{
+  static const char *const skip[] = {"PATH", "LINUX", "MODULE_PATH", 0};
+  size_t n = strcspn(nameval, "=");
+  char *copy, *s, *save = 0;
+  int i, rc = 0;
+
+  for (i = 0; skip[i]; i++)
+    if (strlen(skip[i]) == n && !strncmp(nameval, skip[i], n)) return 0;
+  if (!nameval[n]) return 0;
+  copy = xstrdup(nameval + n + 1);
+  for (s = strtok_r(copy, ":", &save); !rc && s; s = strtok_r(0, ":", &save)) {
+    char *abs = *s == '/' ? xstrdup(s) : xprintf("%s/%s", c->top, s), *real;
+
+    if (strlen(s) < 4096 && exists(abs) && (real = realpath(abs, 0))) {
+      if (!not_input(c, real)) {
+        key_str(k, "input", abs);
+        rc = key_tree(k, "input", real, 0);
+      }
+      free(real);
+    }
+    free(abs);
+  }
+  free(copy);
+  return rc;
+}
+
 /* The script, the API and every variable of the build (a module may read
- * any), less our own bookkeeping */
+ * any), sorted (the order a shell left them in means nothing), less our
+ * own bookkeeping and those that only say where compiles run; and the
+ * files and directories the variables name */
 int module_inputs(struct ctx *c, const char *name, struct key *k)
 {
   char *path = module_find(c, name), *api = api_path(c);
-  int i, rc = path ? key_file(k, "script", path) : -1;
+  char **v = xmalloc((c->nenv + c->nsh + 1) * sizeof(char *));
+  int i, n = 0, rc = path ? key_file(k, "script", path) : -1;
 
   if (!path) module_missing(c, name);
   if (!rc) rc = key_file(k, "api", api);
-  /* where the compiles run changes nothing the module makes */
-  for (i = 0; i < c->nenv; i++)
-    if (strncmp(c->env[i], "MKROOT_", 7) && strncmp(c->env[i], "DISTCC_", 7))
-      key_str(k, "env", c->env[i]);
-  for (i = 0; i < c->nsh; i++) key_str(k, "sh", c->sh[i]);
+  for (i = 0; i < c->nenv; i++) if (!ctx_unkeyed(c->env[i])) v[n++] = c->env[i];
+  qsort(v, n, sizeof(char *), by_str);
+  for (i = 0; i < n; i++) key_str(k, "env", v[i]);
+  for (i = 0; !rc && i < n; i++) rc = path_inputs(c, v[i], k);
+  for (n = i = 0; i < c->nsh; i++) if (!ctx_unkeyed(c->sh[i])) v[n++] = c->sh[i];
+  qsort(v, n, sizeof(char *), by_str);
+  for (i = 0; i < n; i++) key_str(k, "sh", v[i]);
+  for (i = 0; !rc && i < n; i++) rc = path_inputs(c, v[i], k);
+  free(v);
   free(api);
   free(path);
   return rc;

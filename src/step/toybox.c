@@ -98,6 +98,7 @@ int toybox_inputs(struct ctx *c, struct key *k)
   key_str(k, "id", id);
   key_str(k, "TOYBOX_URL", url);
   key_str(k, "TOYBOX_HASH", ctx_get(c, "TOYBOX_HASH"));
+  ctx_tool_key(c, k, T_TOYBOX);
   free(src);
   free(id);
   return ctx_cc_key(c, k, 0);
