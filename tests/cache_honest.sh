@@ -17,7 +17,8 @@
 
 T="$(mktemp -d)" && chmod 755 "$T"
 PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+cleanup_all() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$T"; }
+trap cleanup_all EXIT
 M="$TOP/mkroot"
 W="$T/top"
 O="$W/output/host"
@@ -29,7 +30,7 @@ echo 'echo "hosts=$DISTCC_HOSTS" > "$ROOT/hosts"' > "$T/mods/hosts"
 printf 'dd if=/dev/urandom of="$ROOT/sparse" bs=4k count=1 2>/dev/null\ntruncate -s 64M "$ROOT/sparse"\n' > "$T/mods/sparse"
 echo 'sleep 4' > "$T/mods/slow"
 echo 'export LOCALVERSION=-fromlv' > "$T/mods/lv"
-MODS="a overlay port sparse hosts"
+MODS=(a overlay port sparse hosts)
 mk() { (cd "$W" && "$M" DOWNLOAD="$TOP/download" LIBC=glibc MODULE_PATH="$T/mods" "$@" 2>&1); }
 ran() { grep '^=== ' <<< "$1" | grep -v '(unchanged)\|^=== done' | sed 's/^=== //; s/ .*//' | sort | tr '\n' ' '; }
 
@@ -37,7 +38,7 @@ ran() { grep '^=== ' <<< "$1" | grep -v '(unchanged)\|^=== done' | sed 's/^=== /
 mkdir -p "$O/root"
 (cd "$W" && exec "$M" -n LIBC=glibc MODULE_PATH="$T/mods" slow > "$T/first" 2>&1) &
 first=$!
-for i in $(seq 50); do grep -q '=== slow' "$T/first" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q '=== slow' "$T/first" 2>/dev/null && break; sleep 0.1; done
 out="$(cd "$W" && "$M" -n LIBC=glibc MODULE_PATH="$T/mods" a 2>&1)"; expect_rc 1 $? "a second mkroot while one runs"
 contains "$out" "another mkroot (pid $first) is building host in this checkout"
 [ "$(wc -l <<< "$out")" == 1 ] || fail "more than one line: $out"
@@ -46,8 +47,8 @@ wait $first || fail "the first build: $(cat "$T/first")"
 out="$(cd "$W" && "$M" -n LIBC=glibc MODULE_PATH="$T/mods" a 2>&1)"; expect_rc 0 $? "after the first: $out"
 
 # --- a real build, then the same with its variables in another order
-out="$(mk X=1 Y=2 OVERLAY="$T/ovl" $MODS)"; expect_rc 0 $? "build: $(tail -5 <<< "$out")"
-out="$(mk Y=2 X=1 OVERLAY="$T/ovl" $MODS)"; expect_rc 0 $? "variables reordered"
+out="$(mk X=1 Y=2 OVERLAY="$T/ovl" "${MODS[@]}")"; expect_rc 0 $? "build: $(tail -5 <<< "$out")"
+out="$(mk Y=2 X=1 OVERLAY="$T/ovl" "${MODS[@]}")"; expect_rc 0 $? "variables reordered"
 [ -z "$(ran "$out")" ] || fail "variables in another order, ran: $(ran "$out")"
 
 # --- sparse files: 64 MiB with 4 KiB of data, in the root and its cache
@@ -62,12 +63,12 @@ echo "ok: sparse file $(du -k "$O/root/sparse" | cut -f1) KiB on disk"
 
 # --- a file in OVERLAY edited (same size): overlay runs again
 sleep 0.01; echo two > "$T/ovl/f"
-out="$(mk X=1 Y=2 OVERLAY="$T/ovl" $MODS)"; expect_rc 0 $? "OVERLAY edited"
+out="$(mk X=1 Y=2 OVERLAY="$T/ovl" "${MODS[@]}")"; expect_rc 0 $? "OVERLAY edited"
 contains "$out" "=== overlay"$'\n'
 [ "$(cat "$O/root/f")" == two ] || fail "the root has the old overlay file: $(cat "$O/root/f")"
 
 # --- DISTCC_PORT and DISTCC_JOBS change what the module bakes in
-out="$(mk X=1 Y=2 OVERLAY="$T/ovl" DISTCC_PORT=4444 DISTCC_JOBS=7 $MODS)"; expect_rc 0 $? "DISTCC_PORT"
+out="$(mk X=1 Y=2 OVERLAY="$T/ovl" DISTCC_PORT=4444 DISTCC_JOBS=7 "${MODS[@]}")"; expect_rc 0 $? "DISTCC_PORT"
 [ "$(cat "$O/root/port")" == "p=4444/7" ] || fail "DISTCC_PORT/JOBS ignored: $(cat "$O/root/port")"
 
 # --- a cached step keeps this build's DISTCC_HOSTS, not its cached run's
@@ -77,15 +78,15 @@ if command -v distccd > /dev/null; then
   timeout 600 distccd --daemon --no-detach --listen 127.0.0.1 --allow 127.0.0.1 \
     --port "$P" --jobs 1 --log-file "$T/d.log" > /dev/null 2>&1 &
   PIDS+=($!)
-  for i in $(seq 50); do
+  for _ in $(seq 50); do
     python3 -c "import socket; socket.create_connection(('127.0.0.1',$P),1)" 2>/dev/null && break
     sleep 0.1
   done
   echo 'echo a2 > "$ROOT/a"' > "$T/mods/a"
-  out="$(mk X=1 Y=2 OVERLAY="$T/ovl" DISTCC_HOSTS="127.0.0.1:$P/1" $MODS)"; expect_rc 0 $? "with distcc: $out"
+  out="$(mk X=1 Y=2 OVERLAY="$T/ovl" DISTCC_HOSTS="127.0.0.1:$P/1" "${MODS[@]}")"; expect_rc 0 $? "with distcc: $out"
   [ "$(cat "$O/root/hosts")" == "hosts=127.0.0.1:$P/1" ] || fail "DISTCC_HOSTS: $(cat "$O/root/hosts")"
   echo '# changed' >> "$T/mods/hosts"
-  out="$(mk X=1 Y=2 OVERLAY="$T/ovl" $MODS)"; expect_rc 0 $? "without distcc"
+  out="$(mk X=1 Y=2 OVERLAY="$T/ovl" "${MODS[@]}")"; expect_rc 0 $? "without distcc"
   [ "$(ran "$out")" == "hosts " ] || fail "ran: $(ran "$out")"
   [ "$(cat "$O/root/hosts")" == "hosts=" ] || fail "a cached step brought back DISTCC_HOSTS: $(cat "$O/root/hosts")"
 else
@@ -95,7 +96,7 @@ fi
 # --- toybox's NOSTRIP is in toybox's key (seen as the step starts; stopped there)
 (cd "$W" && exec "$M" DOWNLOAD="$TOP/download" LIBC=glibc NOSTRIP=1 > "$T/nostrip" 2>&1) &
 pid=$!
-for i in $(seq 300); do grep -q '^=== toybox' "$T/nostrip" && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q '^=== toybox' "$T/nostrip" && break; sleep 0.1; done
 kill -INT $pid; wait $pid
 grep -q '^=== toybox$' "$T/nostrip" || fail "NOSTRIP=1 did not rerun toybox: $(cat "$T/nostrip")"
 
