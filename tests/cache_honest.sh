@@ -46,10 +46,17 @@ contains "$out" "another mkroot (pid $first) is building host in this checkout"
 wait $first || fail "the first build: $(cat "$T/first")"
 out="$(cd "$W" && "$M" -n LIBC=glibc MODULE_PATH="$T/mods" a 2>&1)"; expect_rc 0 $? "after the first: $out"
 
-# --- a real build, then the same with its variables in another order
-out="$(mk X=1 Y=2 OVERLAY="$T/ovl" "${MODS[@]}")"; expect_rc 0 $? "build: $(tail -5 <<< "$out")"
+# --- a real build, again (nothing runs), then with its variables in
+# another order (nothing runs either)
+build() { out="$(mk X=1 Y=2 OVERLAY="$T/ovl" "$@" "${MODS[@]}")"; }
+build; expect_rc 0 $? "build: $(tail -5 <<< "$out")"
+build; expect_rc 0 $? "again"
+[ -z "$(ran "$out")" ] || fail "the same build again ran: $(ran "$out")"
 out="$(mk Y=2 X=1 OVERLAY="$T/ovl" "${MODS[@]}")"; expect_rc 0 $? "variables reordered"
 [ -z "$(ran "$out")" ] || fail "variables in another order, ran: $(ran "$out")"
+# (each check below starts from a settled cache: the build it changes ran
+# twice, the second time with every step cached)
+settle() { build && build; }
 
 # --- sparse files: 64 MiB with 4 KiB of data, in the root and its cache
 n=0
@@ -61,14 +68,21 @@ done
 [ $n -ge 3 ] || fail "sparse: only $n copies"
 echo "ok: sparse file $(du -k "$O/root/sparse" | cut -f1) KiB on disk"
 
+# the tree copy a build makes for a source directory too (setupfor)
+mkdir -p "$T/dl/sp" && cp --sparse=always "$O/root/sparse" "$T/dl/sp/"
+DOWNLOAD="$T/dl" BUILD="$T/b" "$M" --helper setupfor sp > /dev/null || fail "setupfor sp"
+[ $(($(stat -c %b "$T/b/sp/sparse") * 512)) -lt 1048576 ] || fail "setupfor's copy filled the holes"
+
 # --- a file in OVERLAY edited (same size): overlay runs again
+settle
 sleep 0.01; echo two > "$T/ovl/f"
-out="$(mk X=1 Y=2 OVERLAY="$T/ovl" "${MODS[@]}")"; expect_rc 0 $? "OVERLAY edited"
+build; expect_rc 0 $? "OVERLAY edited"
 contains "$out" "=== overlay"$'\n'
 [ "$(cat "$O/root/f")" == two ] || fail "the root has the old overlay file: $(cat "$O/root/f")"
 
 # --- DISTCC_PORT and DISTCC_JOBS change what the module bakes in
-out="$(mk X=1 Y=2 OVERLAY="$T/ovl" DISTCC_PORT=4444 DISTCC_JOBS=7 "${MODS[@]}")"; expect_rc 0 $? "DISTCC_PORT"
+settle
+build DISTCC_PORT=4444 DISTCC_JOBS=7; expect_rc 0 $? "DISTCC_PORT"
 [ "$(cat "$O/root/port")" == "p=4444/7" ] || fail "DISTCC_PORT/JOBS ignored: $(cat "$O/root/port")"
 
 # --- a cached step keeps this build's DISTCC_HOSTS, not its cached run's
@@ -83,10 +97,10 @@ if command -v distccd > /dev/null; then
     sleep 0.1
   done
   echo 'echo a2 > "$ROOT/a"' > "$T/mods/a"
-  out="$(mk X=1 Y=2 OVERLAY="$T/ovl" DISTCC_HOSTS="127.0.0.1:$P/1" "${MODS[@]}")"; expect_rc 0 $? "with distcc: $out"
+  build DISTCC_HOSTS="127.0.0.1:$P/1"; expect_rc 0 $? "with distcc: $out"
   [ "$(cat "$O/root/hosts")" == "hosts=127.0.0.1:$P/1" ] || fail "DISTCC_HOSTS: $(cat "$O/root/hosts")"
   echo '# changed' >> "$T/mods/hosts"
-  out="$(mk X=1 Y=2 OVERLAY="$T/ovl" "${MODS[@]}")"; expect_rc 0 $? "without distcc"
+  build; expect_rc 0 $? "without distcc"
   [ "$(ran "$out")" == "hosts " ] || fail "ran: $(ran "$out")"
   [ "$(cat "$O/root/hosts")" == "hosts=" ] || fail "a cached step brought back DISTCC_HOSTS: $(cat "$O/root/hosts")"
 else

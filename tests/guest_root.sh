@@ -4,7 +4,8 @@
 # link a guest (or a module, or a stale tree) left there can't lead a write
 # onto the host:
 #   the ssh key goes into /root/.ssh/authorized_keys: /root, /root/.ssh or
-#   the file a symlink to a host path is refused, the host's untouched;
+#   the file a symlink to a host path is refused, the host's untouched, and
+#   so is output/TARGET/ssh_key.pub a symlink (nothing of the host's copied);
 #   output/TARGET/root (or output/TARGET) a symlink is refused, and so is
 #   an initramfs of one (not an archive of dev/console alone);
 #   log.txt, cmdlog.txt, the launch helpers and boottest.log symlinked to a
@@ -54,6 +55,14 @@ rm -rf "$O/root" && mkdir -p "$O/root"
 out="$(nmk sshd)"; expect_rc 0 $? "ssh key into a plain root: $out"
 grep -q "$(cut -d' ' -f2 "$O/ssh_key.pub")" "$O/root/root/.ssh/authorized_keys" || fail "key not authorized"
 [ "$(stat -c %a "$O/root/root/.ssh")" == 700 ] || fail ".ssh mode"
+# the public key mkroot reads from output/ a symlink to a host file
+echo "a host secret" > "$T/secret"
+mv "$O/ssh_key.pub" "$T/pub" && ln -s "$T/secret" "$O/ssh_key.pub"
+rm -rf "$O/root" && mkdir -p "$O/root"
+out="$(nmk sshd)"; expect_rc 1 $? "output/host/ssh_key.pub a symlink"
+contains "$out" "ssh_key.pub: a symlink"
+! grep -rqs "a host secret" "$O/root" || fail "a host file copied into the root through ssh_key.pub"
+rm "$O/ssh_key.pub" && mv "$T/pub" "$O/ssh_key.pub"
 
 # --- the root or its output directory a symlink
 mkdir -p "$T/elsewhere"

@@ -258,7 +258,8 @@ static int all(char **cmd, int source)
     printf("%-12s started\n", t->name);
     fflush(stdout);
     if (!(jobs[n].pid = fork_child())) {
-      int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      FILE *f = new_output(log);   /* never through a symlink there */
+      int fd = f ? fileno(f) : -1;
 
       if (fd >= 0) {
         dup2(fd, 1);
