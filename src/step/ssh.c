@@ -73,7 +73,7 @@ static int make_key(struct ctx *c, const char *key)
  * never followed: a symlink there is an error naming it. */
 static int authorize(struct ctx *c, const char *pubfile)
 {
-  int pfd = open_below(c->outtop, pubfile, O_RDONLY, 0);
+  int pfd = open_below(c->outtop, pubfile, O_RDONLY, 0), perr = errno;
   char *pub = pfd < 0 ? 0 : read_fd(pfd, 0), *dir = xprintf("%s/root/.ssh", c->root);
   char *ak = xprintf("%s/authorized_keys", dir), *have = 0, *text = 0;
   int dfd = -1, fd = -1, rc = -1;
@@ -81,8 +81,9 @@ static int authorize(struct ctx *c, const char *pubfile)
   /* output/TARGET/ssh_key.pub too is read only if it is a file of its
    * own: a symlink there must not copy a host file into the image */
   if (pfd >= 0) close(pfd);
-  if (!pub && pfd >= 0) perror_msg("%s", pubfile);
-  else if ((dfd = open_below(c->outtop, dir, O_DIRECTORY | O_CREAT, 0700)) < 0) {}
+  if (!pub) {
+    if (pfd >= 0 || perr == ENOENT) perror_msg("%s", pubfile);
+  } else if ((dfd = open_below(c->outtop, dir, O_DIRECTORY | O_CREAT, 0700)) < 0) {}
   else if (fchmod(dfd, 0700)) perror_msg("%s", dir);
   else if ((fd = open_beneath(dfd, "authorized_keys", O_RDONLY, 0, 0)) < 0
            && errno != ENOENT) {
