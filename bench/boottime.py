@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""boottime.py N CMD...: start CMD (a QEMU launch script) N times, print the
-median seconds until the guest prints "Type exit when done." on its
-console, then kill it. Prints "-" if it never got there within 60 s."""
+"""boottime.py N CMD... [-- CMD...]: start each CMD (a QEMU launch script)
+N times, the commands taking turns (so a slow moment of a shared machine
+falls on both alike), and print each one's median seconds until the guest
+prints "Type exit when done." on its console, killing it then. Prints "-"
+for a command that didn't get there within 60 s every time."""
 import os, select, signal, statistics, subprocess, sys, time
 
 def once(cmd):
@@ -24,7 +26,18 @@ def once(cmd):
     p.wait()
     return got
 
-n, cmd = int(sys.argv[1]), sys.argv[2:]
-times = [once(cmd) for _ in range(n)]
-ok = [t for t in times if t is not None]
-print(f"{statistics.median(ok):.2f}" if len(ok) == n else "-")
+n, cmds = int(sys.argv[1]), [[]]
+for a in sys.argv[2:]:
+    if a == "--":
+        cmds.append([])
+    else:
+        cmds[-1].append(a)
+times = [[] for _ in cmds]
+for _ in range(n):
+    for i, cmd in enumerate(cmds):
+        times[i].append(once(cmd))
+out = []
+for t in times:
+    ok = [x for x in t if x is not None]
+    out.append(f"{statistics.median(ok):.2f}" if len(ok) == n else "-")
+print(" ".join(out))

@@ -62,6 +62,7 @@ struct target {
   const char *gccconf;  /* gcc's configure options for it, or 0 */
   int typems;           /* ms per typed character its console needs */
   int nodisk;           /* its board has no disk controller */
+  const char *kargs;    /* kernel arguments its board boots faster with */
 };
 const struct target *target_find(const char *name);
 void target_list(FILE *f);

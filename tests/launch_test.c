@@ -29,7 +29,8 @@ int main(void)
   args = read_file(xprintf("%s/args", top), 0);
   CHECK(args && strstr(args, " quiet x=\"$(touch INJ1)\" `touch INJ2` 'q' $HOME late\n"));
   CHECK(args && strstr(args, "-nic\nuser,hostfwd=tcp:127.0.0.1:2222-:22\n$(touch\nINJ3)\n"));
-  CHECK(args && strstr(args, "panic=1 quiet HOST=x86_64 console=ttyS0 DATE="));
+  CHECK(args && strstr(args, xprintf("panic=1 quiet %s HOST=x86_64 console=ttyS0 DATE=",
+                                     c.t->kargs)));
   CHECK(args && strstr(args, "\n-x\n"));
   CHECK(access(xprintf("%s/INJ1", top), F_OK) && access(xprintf("%s/INJ2", top), F_OK)
         && access(xprintf("%s/INJ3", top), F_OK));

@@ -62,13 +62,13 @@ char *miniconfig_make(const struct target *t, const char *kextra,
     "# make ARCH=%s allnoconfig KCONFIG_ALLCONFIG=%s.miniconf\n"
     "# make ARCH=%s -j $(nproc)\n"
     "# boot %s\n"
-    "# qemu-system-%s %s -append \"panic=1 HOST=%s console=%s\"\n\n"
+    "# qemu-system-%s %s -append \"panic=1 %s%sHOST=%s console=%s\"\n\n"
     "# architecture independent\n%s\n"
     "# architecture specific (%s)\n%s%s%s\n"
     "# KEXTRA\n%s%s%s",
-    t->karch, t->name, t->karch, t->image, t->qemu, t->machine, t->name,
-    t->console, gen, t->name, own, t->kconfig ? t->kconfig : "",
-    t->kconfig ? "\n" : "", extra,
+    t->karch, t->name, t->karch, t->image, t->qemu, t->machine,
+    t->kargs ? t->kargs : "", t->kargs ? " " : "", t->name, t->console, gen,
+    t->name, own, t->kconfig ? t->kconfig : "", t->kconfig ? "\n" : "", extra,
     *mods ? "\n# MODULES\nCONFIG_MODULES=y\nCONFIG_MODULE_UNLOAD=y\n" : "",
     mods);
 

@@ -71,6 +71,8 @@ static char *machine_ssh(const char *machine)
     return xprintf("%.*s,%s%s", (int)(at - machine + 9), machine, fwd, at + 9);
   if ((at = strstr(machine, "-netdev user,")))
     return xprintf("%.*s%s,%s", (int)(at - machine + 13), machine, fwd, at + 13);
+  if ((at = strstr(machine, "-nic user,")))
+    return xprintf("%.*s%s,%s", (int)(at - machine + 10), machine, fwd, at + 10);
   return xprintf("%s -nic user,%s", machine, fwd);
 }
 
@@ -102,10 +104,10 @@ int qemu_script(struct ctx *c)
     "esac\n"
     "exec qemu-system-%s %s%s -nographic -no-reboot -m %d \\\n"
     "  -kernel \"$DIR/%s\" -initrd \"$DIR/root.cpio.gz\"%s \\\n"
-    "  -append \"panic=1 quiet HOST=%s console=%s DATE=$(date +%%s) \"%s\" $KARGS\" "
+    "  -append \"panic=1 quiet%s%s HOST=%s console=%s DATE=$(date +%%s) \"%s\" $KARGS\" "
     "\"$@\"\n",
     t->name, t->name, port, t->qemu, machine, more, mem, base(t->image), dtb,
-    t->name, t->console, karg);
+    t->kargs ? " " : "", t->kargs ? t->kargs : "", t->name, t->console, karg);
   int rc = mem < 0 ? -1 : write_file_below(c->outtop, path, text, 0755);
 
   free(machine);
