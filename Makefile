@@ -1,22 +1,29 @@
 # mkroot: see README.md. "make" builds the multi-call binary and its names.
-# src/lib: the shared library; src/build: the build's context, toolchain
-# and target table; src/step: the build's steps; src/cmd: the commands.
+# Four layers, each using only those below it: src/cmd (the commands),
+# src/step (the build's steps), src/ctx (the build's context), src/lib (the
+# library). Each layer's files are compiled seeing only its own header and
+# those of the layers below (INC_layer); make layers checks the objects.
 CC ?= cc
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -Wall -Wextra -Isrc
+CFLAGS += -std=c11 -Wall -Wextra -Werror=implicit-function-declaration
 LDLIBS = -larchive -lcurl -lcrypto -lz
 NAMES = cross run clean boottest
-SRCS = $(wildcard src/lib/*.c src/build/*.c src/step/*.c src/cmd/*.c)
+LAYERS = lib ctx step cmd
+SRCS = $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 OBJS = $(SRCS:src/%.c=obj/%.o)
 LIBOBJS = $(filter-out obj/cmd/main.o,$(OBJS))
-HDRS = src/mkroot.h src/lib/lib.h
+HDRS = $(foreach l,$(LAYERS),src/$(l)/$(l).h)
+INC_lib = -Isrc/lib
+INC_ctx = $(INC_lib) -Isrc/ctx
+INC_step = $(INC_ctx) -Isrc/step
+INC_cmd = $(INC_step) -Isrc/cmd
 TESTS = $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/*_test.c))
 
 all: mkroot $(NAMES)
 
 obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(INC_$(firstword $(subst /, ,$*))) -c $< -o $@
 
 mkroot: $(OBJS)
 	$(CC) $(CFLAGS) $(OBJS) -o $@ $(LDLIBS)
@@ -30,11 +37,11 @@ tests/bin/init_test: tests/init_test.c src/init/init.c
 
 tests/bin/frame_test: tests/frame_test.c src/init/init.c $(LIBOBJS) $(HDRS)
 	@mkdir -p tests/bin
-	$(CC) $(CFLAGS) -Wno-unused-function $< $(LIBOBJS) -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(INC_cmd) -Wno-unused-function $< $(LIBOBJS) -o $@ $(LDLIBS)
 
 tests/bin/%_test: tests/%_test.c $(LIBOBJS) $(HDRS)
 	@mkdir -p tests/bin
-	$(CC) $(CFLAGS) $< $(LIBOBJS) -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(INC_cmd) $< $(LIBOBJS) -o $@ $(LDLIBS)
 
 tests: $(TESTS)
 
@@ -72,7 +79,8 @@ bench: deps all
 testroot: deps all
 	tests/toybox_suite.sh
 
-# each library file uses only those lib.h lists above it
+# each layer uses only those below it, each library file only those lib.h
+# lists above it
 layers: all
 	scripts/layers
 

@@ -1,7 +1,7 @@
 /* args_test: command line parsing, NAME=VALUE, module names, environment
  * clearing, usage text. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "cmd.h"
 #include "check.h"
 
 #include <stdarg.h>

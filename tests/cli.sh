@@ -123,8 +123,8 @@ contains "$out" "nothing built"
 out="$("$TOP/run" nosuch 2>&1)"; expect_rc 1 $? "run nosuch"
 # ./clean: the output/ and build/ of the checkout it belongs to, never those
 # of the directory it runs in, never download/
-mkdir -p co/output/x co/build/y co/download/keep other/output/z other/build co/src co/module
-touch co/Makefile co/src/mkroot.h   # what makes co a checkout
+mkdir -p co/output/x co/build/y co/download/keep other/output/z other/build co/src/lib co/module
+touch co/Makefile co/src/lib/lib.h   # what makes co a checkout
 cp "$TOP/mkroot" co/mkroot && ln -s mkroot co/clean
 (cd other && ../co/clean) || fail "clean failed"
 [ ! -e co/output ] && [ ! -e co/build ] && [ -d co/download/keep ] || fail "clean: checkout"

@@ -2,7 +2,7 @@
  * the tree (modes, contents, symlinks, hard links) plus /dev/console; two
  * runs give the same bytes. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "cmd.h"
 #include "check.h"
 
 #include <stdlib.h>

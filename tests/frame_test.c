@@ -4,7 +4,7 @@
  * without the token are chatter. */
 #define INIT_NO_MAIN
 #include "../src/init/init.c"
-#include "../src/mkroot.h"
+#include "cmd.h"
 #include "check.h"
 
 int main(void)

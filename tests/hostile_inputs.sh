@@ -59,13 +59,13 @@ for f in pkg-2.0.tar.gz pkg-1.10.tar.xz pkg-1.9.tar.gz; do [ -e "$T/dl/$f" ] || 
 for f in pkg-0.9.tar.gz pkg-1.8.1.tar.bz2; do [ ! -e "$T/dl/$f" ] || fail "older $f kept"; done
 
 # --- clean: a copy beside someone's build/ and output/ deletes nothing;
-# in a checkout (Makefile, src/mkroot.h, module/) it cleans
+# in a checkout (Makefile, src/lib/lib.h, module/) it cleans
 mkdir -p "$T/cl/build/x" "$T/cl/output/y"
 cp "$M" "$T/cl/clean"
 "$T/cl/clean" > "$T/out" 2> "$T/err"; expect_rc 1 $? "a copy of clean outside a checkout"
 one_line "clean outside a checkout" "clean: $T/cl: not a mkroot checkout" "$(cat "$T/out")" "$(cat "$T/err")"
 [ -d "$T/cl/build/x" ] && [ -d "$T/cl/output/y" ] || fail "a copy of clean deleted outside a checkout"
-mkdir -p "$T/cl/src" "$T/cl/module" && touch "$T/cl/src/mkroot.h"
+mkdir -p "$T/cl/src/lib" "$T/cl/module" && touch "$T/cl/src/lib/lib.h"
 ln -s /etc/hostname "$T/cl/Makefile"
 "$T/cl/clean" 2> /dev/null; expect_rc 1 $? "clean where the Makefile is a symlink"
 rm "$T/cl/Makefile" && touch "$T/cl/Makefile"

@@ -3,7 +3,7 @@
  * The script is run for real, with a stand-in qemu-system-x86_64 first on
  * PATH that records its arguments. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "cmd.h"
 #include "check.h"
 
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * fails as shipped and links with the repaired libm.a; with the native
  * compiler nothing needs fixing. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "cmd.h"
 #include "check.h"
 
 #include <stdlib.h>

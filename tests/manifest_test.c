@@ -4,7 +4,7 @@
  * so do a hard link and a file named like its line; the same tree copied
  * sums the same; a root that is a symlink has no sum. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "cmd.h"
 #include "check.h"
 
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* miniconfig_test: microconfig expansion and the symbol check. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "cmd.h"
 #include "check.h"
 
 #include <stdlib.h>

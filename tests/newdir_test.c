@@ -3,7 +3,7 @@
  * directory another process put there first and succeeds), abort and a
  * failed commit leave no PATH.partPID behind. */
 #define _GNU_SOURCE
-#include "lib/lib.h"
+#include "lib.h"
 #include "check.h"
 
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 #!/bin/bash
-# vars: the variables table (src/build/vars.c) is whole and is what the
+# vars: the variables table (src/ctx/vars.c) is whole and is what the
 # user sees: every variable the code reads by name (ctx_get, ctx_is,
 # getenv, need) has a row; mkroot --help lists every row (doc.sh: the
 # README and the man page too); a misspelt NAME=VALUE gets one line naming
@@ -13,7 +13,7 @@ read_names="$(grep -rhoE '\b(ctx_get|ctx_is|getenv|need)\([^"()]*"[A-Za-z_][A-Za
   sed 's/.*"\(.*\)"/\1/' | sort -u)"
 [ -n "$read_names" ] || fail "no variable reads found in src/"
 for v in $read_names; do
-  grep -qx "$v" <<< "$table" || fail "$v is read in src/ but not in the variables table (src/build/vars.c)"
+  grep -qx "$v" <<< "$table" || fail "$v is read in src/ but not in the variables table (src/ctx/vars.c)"
 done
 echo "ok: $(wc -w <<< "$read_names") variables read by name, all in the table"
 

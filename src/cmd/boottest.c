@@ -11,7 +11,7 @@
  * never through a shell command line; an interrupt kills every guest and
  * the server and removes the disk images (proc.c). */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "cmd.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

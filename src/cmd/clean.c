@@ -3,10 +3,10 @@
  * the sources in download/, nor toolchain/ (compilers and musl sysroots,
  * slow to build and keyed by what they are built from). A copy of the
  * binary somewhere else deletes nothing: the directory must be a checkout
- * (its Makefile, src/mkroot.h and module/ are there), not merely hold a
+ * (its Makefile, src/lib/lib.h and module/ are there), not merely hold a
  * build/ or output/. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "cmd.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -14,7 +14,7 @@
 static int is_checkout(const char *top)
 {
   static const struct { const char *name; mode_t type; } marks[] = {
-    {"Makefile", S_IFREG}, {"src/mkroot.h", S_IFREG}, {"module", S_IFDIR},
+    {"Makefile", S_IFREG}, {"src/lib/lib.h", S_IFREG}, {"module", S_IFDIR},
     {0, 0}
   };
   struct stat st;

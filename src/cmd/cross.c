@@ -5,7 +5,7 @@
  * PATH (the target table's prefix). TOOLCHAIN=source asks for mkroot's own
  * for any row that names a triple, whatever else is there. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "cmd.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
  * environment), and single steps for the tests and benchmarks. One table;
  * its usage lists every verb. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "cmd.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * does): mkroot, cross, run, clean, boottest. "mkroot --helper VERB"
  * serves the module API's shell functions and the tests. "NAME --help"
  * prints that command's usage, "mkroot --man" the manual page (man.c). */
-#include "mkroot.h"
+#include "cmd.h"
 
 #include <string.h>
 

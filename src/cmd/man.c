@@ -3,7 +3,7 @@
  * uses: mkroot's options and variables, each command's usage, and the
  * table of what the build writes where, which the README shows too. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "cmd.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * the root is restored from the last one of those, and the first step
  * whose key changed runs, and every step after it. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "cmd.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -17,7 +17,7 @@
  * Also the lookups boottest shares: a target's launch script, the targets
  * that are built, a script's target row, a disk image's QEMU arguments. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "cmd.h"
 
 #include <dirent.h>
 #include <errno.h>

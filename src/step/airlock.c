@@ -6,7 +6,7 @@
  * absolute prefix. Rebuilt only when missing or when HOST_EXTRA changed;
  * NOAIRLOCK=1 turns it off. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "step.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /* initbuild.c: compile our /init (src/init/init.c) statically with the
  * target's compiler and install it in the root (beneath it: beneath.c). */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "step.h"
 
 #include <stdlib.h>
 #include <unistd.h>

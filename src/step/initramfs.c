@@ -8,7 +8,7 @@
  * included: the kernel unpacks an archive appended to the initramfs over
  * it. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "step.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -10,7 +10,7 @@
  * SOURCE_DATE_EPOCH, so the same inputs give the same bytes. The
  * initramfs's key is the root's contents and the epoch. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "step.h"
 
 #include <dirent.h>
 #include <fcntl.h>

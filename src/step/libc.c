@@ -25,7 +25,7 @@
  * musl-cross-make toolchain) is used as it is. Either way build/TARGET/cc
  * gives the toolchain every name module scripts use (PREFIXcc too). */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "step.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
  * every requested symbol made it into the final .config (Kconfig silently
  * drops one whose dependencies are not met). */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "step.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -18,7 +18,7 @@
  *
  * With -d only the modules' download lines run (module-api.sh). */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "step.h"
 
 #include <dirent.h>
 #include <stdlib.h>

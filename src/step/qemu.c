@@ -14,7 +14,7 @@
  * unless QEMU_MORE already forwards (toybox's dropbear script does). The
  * guest has QEMU_MEMORY MiB (default 256). */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "step.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* rootfs.c: the root filesystem's skeleton: directories, the usr merge
  * symlinks, and the few files in /etc a toybox system needs. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "step.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -6,7 +6,7 @@
  * through the port the launch script forwards (qemu.c), which boottest's
  * ssh check uses too. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "step.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,7 +2,7 @@
  * command links into the root, as toybox's own mkroot does: defconfig plus
  * sh and route (and modprobe). The source comes through download/setupfor like any other. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "step.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* args.c: mkroot's command line: its options as a table, the usage made
  * of it and of the variables table. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "ctx.h"
 
 #include <stddef.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * A name the table lacks is still passed on: modules read their own.
  * tests/vars.sh fails on a variable the code reads that is not here. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "ctx.h"
 
 #include <limits.h>
 #include <stdlib.h>

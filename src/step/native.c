@@ -19,7 +19,7 @@
  * and the sources and recipe below; the image is made as NAME.partPID and
  * renamed only when complete. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "step.h"
 
 #include <glob.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* targets.c: every target mkroot knows, as data. Adding a target is adding
  * a row. Each row gives what the standard test needs: a board, a serial
  * console, an RTC, ethernet and a block device. */
-#include "mkroot.h"
+#include "ctx.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -11,7 +11,7 @@
  * CROSS_SHORT PATH) are set again after each module: a module can't move
  * the build. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "ctx.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -10,7 +10,7 @@
  * build compiles here. make's -j is the servers' slots plus this
  * machine's cores. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "step.h"
 
 #include <errno.h>
 #include <fcntl.h>

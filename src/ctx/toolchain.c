@@ -1,7 +1,7 @@
 /* toolchain.c: from CROSS_COMPILE to a compiler that links static binaries,
  * and from a compiler prefix to mkroot's target name. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "ctx.h"
 
 #include <limits.h>
 #include <stdlib.h>

@@ -15,7 +15,7 @@
  * an interrupted step never leaves one; a damaged one (a file missing or
  * changed) fails its check and the step runs again. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "ctx.h"
 
 #include <dirent.h>
 #include <stdlib.h>

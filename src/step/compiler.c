@@ -15,7 +15,7 @@
  * program: an interrupted or failed build is never used, and the next
  * build deletes it. ./clean leaves toolchain/ alone (a build takes a quarter of an hour). */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "step.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

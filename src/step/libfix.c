@@ -7,7 +7,7 @@
  * -LDIR. Returns 1 if DIR now holds a fix, 0 if none is needed, -1 if it
  * can't be fixed. */
 #define _GNU_SOURCE
-#include "mkroot.h"
+#include "step.h"
 
 #include <libgen.h>
 #include <stdlib.h>
