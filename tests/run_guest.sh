@@ -5,7 +5,8 @@
 # aarch64; a 10 MB file goes in with --share and comes back byte-identical
 # through --out; a command the guest lacks is its shell's error and 127; a
 # hung guest is killed at --timeout (124, one line); a target that isn't
-# built is one line (125) and boots nothing; several targets side by side
+# built, or a share too big for the guest's memory, is one line (125) and
+# boots nothing; several targets side by side
 # give one line each. Runs after kernel_boot.sh and aarch64.sh: their
 # kernels are reused, nothing is rebuilt.
 . "$(dirname "$0")/lib.sh"
@@ -51,6 +52,12 @@ start=$SECONDS
 out="$(./run nosuch -- true 2>&1)"
 expect_rc 125 $? "a target that isn't built"
 [ "$out" == "run: output/nosuch: not built (./mkroot kernel)" ] || fail "$out"
+mkdir -p "$T/huge" && truncate -s 200M "$T/huge/f"
+start=$SECONDS
+out="$(./run --share "$T/huge" host -- true 2>&1)"
+expect_rc 125 $? "a share too big for the guest's memory"
+contains "$out" "too big for host's 256 MiB of memory"
+[ $((SECONDS-start)) -lt 5 ] || fail "the share's size was checked after booting"
 out="$(./run host --bad-qemu-option -- true 2>&1)"
 expect_rc 125 $? "QEMU refuses its arguments"
 contains "$out" "run: host: the guest stopped before CMD finished"
