@@ -149,6 +149,13 @@ static int h_vars(struct ctx *c, char **argv)
   return 0;
 }
 
+static int h_varnames(struct ctx *c, char **argv)
+{
+  (void)c; (void)argv;
+  vars_names(stdout);
+  return 0;
+}
+
 static int h_files(struct ctx *c, char **argv)
 {
   (void)c; (void)argv;
@@ -173,7 +180,10 @@ static const struct verb {
   {"miniconfig", "TARGET", "print the target's miniconfig", 1, h_miniconfig},
   {"symcheck", "MINICONF CONFIG", "symbols that did not stick", 2, h_symcheck},
   {"targets", "", "the target table's names", 0, h_targets},
-  {"vars", "", "the variables table, as the README's markdown", 0, h_vars},
+  {"vars", "", "the variables table, as doc/variables.md's markdown", 0,
+   h_vars},
+  {"varnames", "", "the build's variables by name, for the README", 0,
+   h_varnames},
   {"files", "", "what the build writes where, as the README shows it", 0,
    h_files},
   {"note", "TARGET", "with $LIBC: skip WHY | known CHECKS WHY", 1, h_note},

@@ -41,6 +41,7 @@ const char *var_heading(int who);
 int var_check(const char *name, const char *value);
 void vars_usage(FILE *f);
 void vars_markdown(FILE *f);
+void vars_names(FILE *f);
 
 /* ctx/targets.c: the target table */
 struct target {

@@ -297,3 +297,19 @@ void vars_markdown(FILE *f)
                 v->dflt ? v->dflt : "");
   }
 }
+
+/* The README's short list: the build's variables by name */
+void vars_names(FILE *f)
+{
+  const struct var *v;
+  char *l = xstrdup(""), *more;
+
+  for (v = vars; v->name; v++) {
+    if (v->who != V_BUILD) continue;
+    more = xprintf("%s%s`%s`", l, *l ? ", " : "", v->name);
+    free(l);
+    l = more;
+  }
+  fwrap(f, l, 0, 76);
+  free(l);
+}
