@@ -49,7 +49,7 @@ static const struct srcfile natsrc[] = {
 
 /* The order of build(), below: a change to it is a new image */
 #define RECIPE "sysroot and target libraries copied; binutils; gcc (no lto); " \
-               "make; bash; strip; squashfs (2)"
+               "make; bash; strip; squashfs (3)"
 
 /* Measured here: aarch64's build used about 2,400 MiB besides the image */
 #define BUILD_MIB 3500
@@ -125,36 +125,40 @@ static int copy_in(const char *cross, const char *dest, const char *from)
 
 /* gcc's target libraries and musl's sysroot, from the cross toolchain
  * (same sources, same configuration): the sysroot's include/ and lib/
- * (musl, the kernel's headers, libstdc++), and libgcc and its crt files
- * in lib/gcc/TRIPLE/11.3.0, where install-gcc puts its headers */
+ * (musl, the kernel's headers; libstdc++ in lib64/ where gcc's multilib
+ * says so), and libgcc and its crt files in lib/gcc/TRIPLE/11.3.0, where
+ * install-gcc puts its headers. Not TRIPLE/bin/: the host's binutils. */
 static int copy_target(struct ctx *c, const char *cross, const char *dest)
 {
+  static const char *const sysdirs[] = {"include", "lib", "lib64", "lib32", 0};
   static const char *const gccfiles[] = {"libgcc.a", "libgcc_eh.a",
-    "crtbegin.o", "crtbeginS.o", "crtbeginT.o", "crtend.o", "crtendS.o",
-    "crtfastmath.o", 0};
+    "libgcov.a", "crtbegin.o", "crtbeginS.o", "crtbeginT.o", "crtend.o",
+    "crtendS.o", "crtfastmath.o", 0};
   const char *T = c->t->gcc;
-  char *inc = xprintf("%s/include", T), *lib = xprintf("%s/lib", T);
-  char *gl = xprintf("%s/lib/gcc/%s/11.3.0", cross, T);
   char *sys = xprintf("%s/%s", dest, T);
   char *dgl = xprintf("%s/lib/gcc/%s/11.3.0", dest, T);
   int i, rc;
 
   stage("toolchain %s: native sysroot and target libraries", T);
   /* first, into an empty tree: copy_tree makes the directory it copies */
-  rc = mkdirp(sys, 0755) || mkdirp(dgl, 0755)
-    || copy_in(cross, dest, inc) || copy_in(cross, dest, lib);
+  rc = mkdirp(sys, 0755) || mkdirp(dgl, 0755);
+  for (i = 0; !rc && sysdirs[i]; i++) {
+    char *f = xprintf("%s/%s", T, sysdirs[i]);
+    char *in = xprintf("%s/%s", cross, f);
+
+    if (is_dir(in)) rc = copy_in(cross, dest, f);
+    free(f);
+    free(in);
+  }
   for (i = 0; !rc && gccfiles[i]; i++) {
     char *f = xprintf("lib/gcc/%s/11.3.0/%s", T, gccfiles[i]);
-    char *in = xprintf("%s/%s", gl, gccfiles[i]);
+    char *in = xprintf("%s/%s", cross, f);
 
     /* crtfastmath.o and the like exist on some targets only */
     if (exists(in)) rc = copy_in(cross, dest, f);
     free(f);
     free(in);
   }
-  free(inc);
-  free(lib);
-  free(gl);
   free(sys);
   free(dgl);
   return rc;
