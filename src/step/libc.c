@@ -507,8 +507,8 @@ int libc_setup(struct ctx *c)
   tree = kernel_tree(c);
   mk = xprintf("%s/Makefile", tree);
   if (!exists(mk)) {
-    error_msg("%s: no kernel tree for musl's kernel headers (run 'make deps', "
-              "set LINUX=, or LIBC=glibc)", tree);
+    error_msg("%s: not a kernel source tree (musl needs its headers: run "
+              "'make deps', set LINUX=, or LIBC=glibc)", tree);
     return -1;
   }
   if (musl_source(c)) return -1;
