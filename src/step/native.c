@@ -49,7 +49,7 @@ static const struct srcfile natsrc[] = {
 
 /* The order of build(), below: a change to it is a new image */
 #define RECIPE "sysroot and target libraries copied; binutils; gcc (no lto); " \
-               "make; bash; strip; squashfs (3)"
+               "make; bash; strip; static check; squashfs (4)"
 
 /* Measured here: aarch64's build used about 2,400 MiB besides the image */
 #define BUILD_MIB 3500
@@ -164,6 +164,41 @@ static int copy_target(struct ctx *c, const char *cross, const char *dest)
   return rc;
 }
 
+/* An ELF file's unsigned field of n bytes at off, in its byte order */
+static unsigned long long elf_field(const unsigned char *b, int off, int n)
+{
+  unsigned long long v = 0;
+  int i, big = b[5] == 2;
+
+  for (i = 0; i < n; i++) v = v << 8 | b[off + (big ? i : n - 1 - i)];
+  return v;
+}
+
+/* Is the file an ELF program? Then 1 if it names a loader (PT_INTERP:
+ * dynamic, useless in a root without one), else 0; -1 if not ELF */
+static int elf_dynamic(const char *path)
+{
+  unsigned char b[4096];
+  size_t len;
+  FILE *f = fopen(path, "rb");
+  int is64, i, rc = -1;
+
+  if (!f) return -1;
+  len = fread(b, 1, sizeof(b), f);
+  fclose(f);
+  if (len < 64 || memcmp(b, "\177ELF", 4)) return -1;
+  is64 = b[4] == 2;
+  {
+    unsigned long long phoff = elf_field(b, is64 ? 32 : 28, is64 ? 8 : 4);
+    int phsz = elf_field(b, is64 ? 54 : 42, 2), phn = elf_field(b, is64 ? 56 : 44, 2);
+
+    rc = 0;
+    for (i = 0; i < phn && phoff + (i + 1ULL) * phsz <= len; i++)
+      if (elf_field(b, phoff + i * phsz, 4) == 3) rc = 1;
+  }
+  return rc;
+}
+
 /* Does the file start with "#!"? */
 static int is_script(const char *path)
 {
@@ -177,7 +212,8 @@ static int is_script(const char *path)
   return buf[0] == '#' && buf[1] == '!';
 }
 
-/* The host programs stripped (the cross toolchain's strip), cc linked */
+/* The host programs checked static and stripped (the cross toolchain's
+ * strip), cc linked */
 static int finish(struct ctx *c, const char *cross, const char *dest)
 {
   const char *T = c->t->gcc;
@@ -203,7 +239,11 @@ static int finish(struct ctx *c, const char *cross, const char *dest)
         if (lstat(g.gl_pathv[j], &st) || !S_ISREG(st.st_mode)
             || !(st.st_mode & 0111) || is_script(g.gl_pathv[j]))
           continue;
-        rc = runl(c->env, strip, g.gl_pathv[j], (char *)0);
+        if (elf_dynamic(g.gl_pathv[j]) == 1) {
+          error_msg("%s: dynamically linked (the guest has no loader for it; "
+                    "log: %s)", g.gl_pathv[j], log_path());
+          rc = -1;
+        } else rc = runl(c->env, strip, g.gl_pathv[j], (char *)0);
       }
       globfree(&g);
     }
@@ -236,8 +276,11 @@ static int build(struct ctx *c, const char *cross, const char *work,
   char *sysroot = xprintf("--with-sysroot=/%s", T);
   char *bsys = xprintf("--with-build-sysroot=%s/%s", cross, T);
   char *gxx = xprintf("--with-gxx-include-dir=/%s/include/c++/11.3.0", T);
-  /* static programs: they run from wherever the image is mounted */
-  char *cc = xprintf("CC=%s-gcc -static", T), *cxx = xprintf("CXX=%s-g++ -static", T);
+  /* static programs: they run from wherever the image is mounted, in a
+   * root with no loader. "--static" too, as mcm-buildall does: libtool
+   * (binutils' ld, ...) takes -static for its own meaning and drops it */
+  char *cc = xprintf("CC=%s-gcc -static --static", T);
+  char *cxx = xprintf("CXX=%s-g++ -static --static", T);
   char *path = xprintf("%s/bin:%s", cross, HOST_PATH);
   char *opts = xstrdup(c->t->gccconf ? c->t->gccconf : "");
   char *stamp = xprintf("%s/gcc/s-tm-texi", og), *share = xprintf("%s/share", dest);
