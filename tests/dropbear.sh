@@ -18,7 +18,7 @@ out="$(./mkroot OVERLAY="$T/ovl" zlib dropbear overlay kernel 2>&1)"
 expect_rc 0 $? "./mkroot zlib dropbear overlay kernel"
 echo "build: $((SECONDS-start))s"
 O=output/host
-ar t build/host/stage/lib/libz.a | grep -q '^deflate.o$' || fail "no staged libz.a"
+ar t build/host/modules/stage/lib/libz.a | grep -q '^deflate.o$' || fail "no staged libz.a"
 readelf -h $O/root/bin/dropbearmulti | grep -q X86-64 || fail "dropbearmulti"
 readelf -l $O/root/bin/dropbearmulti | grep -q INTERP && fail "dropbearmulti is dynamic"
 echo "dropbearmulti: $(stat -c %s $O/root/bin/dropbearmulti) bytes"
