@@ -16,11 +16,12 @@ ln -s "$TOP/build/airlock" "$TOP/build/libc" "$T/top/build/"
 cat > "$T/mods/symbols" << 'EOM'
 MODULES+=FSCACHE,CACHEFILES
 EOM
+# toybox 0.8.9 has no tr: xargs (echo) joins the names
 cat > "$T/mods/modtest" << 'EOM'
 cat > "$ROOT/bin/modtest" << 'EOS'
 #!/bin/sh
 modprobe fscache && modprobe cachefiles &&
-  echo "MODS: $(cut -d' ' -f1 /proc/modules | sort | tr '\n' ' ')"
+  echo "MODS: $(cut -d' ' -f1 /proc/modules | sort | xargs) "
 EOS
 chmod +x "$ROOT/bin/modtest"
 EOM
