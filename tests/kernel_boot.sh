@@ -32,13 +32,18 @@ allnoconfig:
 	@mkdir -p $(O) && echo 'CONFIG_64BIT=y' > $(O)/.config
 	@printf 'all:\n\t@echo "  CC  init/main.o"\n\t@echo "init/main.c:1:1: error: boom"\n\t@false\n' > $(O)/Makefile
 EOM
-# LIBC=glibc: with musl, the fake tree would be asked for musl's headers first
+# LIBC=glibc: with musl, the fake tree would be asked for musl's headers first.
+# The fake tree builds in a directory of its own: the real build's .config
+# (and so its next build's bytes) is left alone.
+cp build/host/linux/.config "$F.config"
 out="$(./mkroot -n LIBC=glibc LINUX="$F" kernel 2>&1)"; expect_rc 1 $? "kernel build failure"
 contains "$out" "init/main.c:1:1: error: boom"
 contains "$out" "kernel build failed, see $TOP/output/host/log.txt"
-rm -rf "$F" build/host/linux/Makefile
+cmp -s build/host/linux/.config "$F.config" || fail "the fake tree's build wrote into the real one's directory"
+[ -f build/host/linux-*/Makefile ] || fail "no build directory of the fake tree's own"
+rm -rf "$F" "$F.config" build/host/linux-*
 
-# restore the good build (nothing changed: incremental), then boot it
+# the good build is still current (its step is skipped), then boot it
 start=$SECONDS
 ./mkroot -n kernel > /dev/null 2>&1 || fail "rebuild"
 echo "kernel rebuild with nothing changed: $((SECONDS-start))s"

@@ -1,6 +1,6 @@
 /* kernel.c: the "kernel" module. Miniconfig -> allnoconfig -> symbol check
  * -> build (out of tree, in build/TARGET/linux, kept so a rebuild is
- * incremental) -> image and dtb into output/TARGET, then the initramfs and
+ * incremental; another LINUX= tree gets a directory of its own) -> image and dtb into output/TARGET, then the initramfs and
  * the QEMU launch script.
  *
  * The image's key is the target, the miniconfig (KEXTRA and all), the
@@ -52,6 +52,26 @@ static char *kernel_source(struct ctx *c, int quiet)
     dir = xstrdup(real);
   }
   return dir;
+}
+
+/* The build directory for source tree SRC (a real path): build/TARGET/linux
+ * for download/linux, build/TARGET/linux-HASH for any other. One directory
+ * shared by two trees would have the second's configure step clobber the
+ * first's .config, and the first's next "incremental" build then gives
+ * other bytes than a clean one (seen: tests/rebuild.sh after kernel_boot's
+ * failing tree). */
+static char *kernel_obj(struct ctx *c, const char *src)
+{
+  char *dflt = xprintf("%s/linux", c->download), real[PATH_MAX], key[65];
+  int mine = realpath(dflt, real) && !strcmp(real, src);
+  struct key k;
+
+  free(dflt);
+  if (mine) return xprintf("%s/linux", c->build);
+  key_init(&k, "kernel tree");
+  key_str(&k, "path", src);
+  key_done(&k, key);
+  return xprintf("%s/linux-%.12s", c->build, key);
 }
 
 /* The first line of the build's output that names an error */
@@ -220,7 +240,7 @@ int kernel_image(struct ctx *c)
   if (!t) return target_unknown(xprintf("TARGET=%s", c->target), 0);
   if (ctx_modules_ok(c) || ctx_epoch(c, &epoch) || !(src = kernel_source(c, 0)))
     return -1;
-  obj = xprintf("%s/linux", c->build);
+  obj = kernel_obj(c, src);
   stamp = xprintf("%s/.mkroot-stamp", obj);
   if (image_key(c, src, epoch, key)) return -1;
   if (stamp_ok(stamp, key)) {
@@ -298,19 +318,22 @@ static int has_depmod(const char *dir)
 int kernel_modules(struct ctx *c)
 {
   const char *m = ctx_get(c, "MODULES");
-  char *obj, *tmp, *from, *to, *depmod;
+  char *src, *obj, *tmp, *from, *to, *depmod;
   int rc, dep;
 
   if (!m || !*m || !c->t) return 0;
+  if (!(src = kernel_source(c, 0))) return -1;
   /* by its path: the airlock may predate the host's kmod, and a user's
    * PATH may lack sbin */
   if (!(depmod = which("/usr/sbin:/sbin:" HOST_PATH, "depmod"))) {
     error_msg("MODULES=%s: no depmod here to index the modules (install "
               "kmod: make deps)", m);
+    free(src);
     return -1;
   }
   stage("kernel modules %s", m);
-  obj = xprintf("%s/linux", c->build);
+  obj = kernel_obj(c, src);
+  free(src);
   tmp = xprintf("%s/modules", c->build);
   from = xprintf("%s/lib/modules", tmp);
   to = xprintf("%s/usr/lib/modules", c->root);
