@@ -39,19 +39,19 @@ int key_file(struct key *k, const char *label, const char *path)
   return 0;
 }
 
-/* A program: where it really is, its size and its time; for a compiler
- * driver that names the compiler without running it */
+/* A program: where it really is and its contents; for a compiler driver
+ * that names the compiler without running it. Contents, not time: mkroot
+ * rewrites its cc wrappers when another LIBC= build passes through, and an
+ * unchanged wrapper must not restart a five-minute kernel build. */
 int key_tool(struct key *k, const char *label, const char *path)
 {
-  char real[PATH_MAX], *s;
-  struct stat st;
+  char real[PATH_MAX], hash[65], *s;
 
-  if (!realpath(path, real) || stat(real, &st)) {
+  if (!realpath(path, real) || file_hash(real, 1, hash)) {
     perror_msg("%s", path);
     return -1;
   }
-  s = xprintf("%s %lld %lld.%09ld", real, (long long)st.st_size,
-              (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  s = xprintf("%s %s", real, hash);
   key_str(k, label, s);
   free(s);
   return 0;
