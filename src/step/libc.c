@@ -27,6 +27,8 @@
 #define _GNU_SOURCE
 #include "step.h"
 
+#include <errno.h>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -381,6 +383,16 @@ done:
   return out;
 }
 
+static int unlink_bare(const char *dir, const char *name)
+{
+  char *p = xprintf("%s/%s", dir, name);
+  int rc = unlink(p) && errno != ENOENT;
+
+  if (rc) perror_msg("%s", p);
+  free(p);
+  return rc ? -1 : 0;
+}
+
 /* build/TARGET/cc: the toolchain under the names module scripts use, for
  * every toolchain (Debian's has only PREFIXgcc, the seed's scripts call
  * PREFIXcc). PREFIXcc and PREFIXgcc run the real gcc, with musl's specs
@@ -394,6 +406,13 @@ static int tool_dir(struct ctx *c, const char *real, const char *root,
   int rc = !cc || mkdirp(dir, 0755), i;
 
   if (!cc) error_msg("%s: not found", real);
+  /* A LIBC=glibc build of the host writes the bare names here; with this
+   * directory first on PATH they would stand in for the host's gcc (the
+   * kernel's: its version text says "cc", and the image differs) */
+  if (*base) {
+    rc = rc || unlink_bare(dir, "cc") || unlink_bare(dir, "gcc");
+    for (i = 0; !rc && tools[i]; i++) rc = unlink_bare(dir, tools[i]);
+  }
   if (!rc && !(script = cc_script(c, cc, root, dir, base))) rc = -1;
   for (i = 0; !rc && i < 2; i++) {
     char *p = xprintf("%s/%s%s", dir, base, i ? "gcc" : "cc");
