@@ -270,6 +270,19 @@ int copy_file_at(const char *from, int dir, const char *to, mode_t mode)
   return copy_new(from, dup(dir), to, mode);
 }
 
+/* Make path a symlink to to, unless it already is one */
+int link_as(const char *to, const char *path)
+{
+  char have[4096];
+  ssize_t n = readlink(path, have, sizeof(have) - 1);
+
+  if (n >= 0 && (have[n] = 0, !strcmp(have, to))) return 0;
+  unlink(path);
+  if (!symlink(to, path)) return 0;
+  perror_msg("%s", path);
+  return -1;
+}
+
 int is_dir(const char *path)
 {
   struct stat st;

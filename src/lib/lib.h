@@ -73,6 +73,7 @@ int write_data(const char *path, const void *buf, size_t len, mode_t mode);
 int copy_file(const char *from, const char *to, mode_t mode);
 int write_file_at(int dir, const char *path, const char *text, mode_t mode);
 int copy_file_at(const char *from, int dir, const char *to, mode_t mode);
+int link_as(const char *to, const char *path);
 int is_dir(const char *path);
 int exists(const char *path);
 char *self_dir(void);

@@ -17,10 +17,14 @@ int init_inputs(struct ctx *c, struct key *k);
 int module_inputs(struct ctx *c, const char *name, struct key *k);
 int airlock_setup(struct ctx *c);
 int libc_setup(struct ctx *c);
+int libc_download(struct ctx *c);
 int kernel_headers(struct ctx *c, const char *karch, const char *include);
 int musl_source(struct ctx *c);
 char *musl_ldso(const char *root);
-int libc_download(struct ctx *c);
+char *musl_sysroot(struct ctx *c, const char *triple, const char *real,
+                   char key[65]);
+int cc_wrap(struct ctx *c, const char *real, const char *root,
+            const char *triple);
 int module_run(struct ctx *c, const char *name, char **deps);
 int module_list(struct ctx *c, FILE *f);
 void module_missing(struct ctx *c, const char *name);
