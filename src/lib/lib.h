@@ -12,6 +12,7 @@
  *   run.c      running a program, its output into the log
  *   copy.c     copying a tree as it is
  *   extract.c  unpacking a tarball safely
+ *   cpio.c     writing a cpio archive (an initramfs)
  *   key.c      a step's key
  *   sources.c  download, setupfor, cleanup */
 #ifndef LIB_H
@@ -168,6 +169,13 @@ int extract_archive(const char *tarball, const char *dest, int strip,
 int gzip_size(int fd, unsigned long long max, unsigned long long *len);
 int links_inside(const char *root);
 int links_drop(const char *root);
+
+/* cpio.c: a tree as a gzipped "newc" cpio archive, the same bytes for the
+ * same tree and mtime (every entry's time); cpio_append adds files and
+ * trees under names of their own to an archive's end */
+int cpio_write(const char *root, const char *out_gz, long long mtime);
+struct cpio_in { const char *path, *name; };  /* a file or tree, its name */
+int cpio_append(int fd, const struct cpio_in *in, int n, long long mtime);
 
 /* key.c: a step's key, the SHA-256 of everything it reads */
 struct key { void *md; };

@@ -39,9 +39,6 @@ int kernel_image(struct ctx *c);
 int kernel_modules(struct ctx *c);
 int kernel_initramfs(struct ctx *c);
 int initramfs_fits(struct ctx *c, const char *cpio);
-int cpio_write(const char *root, const char *out_gz, long long mtime);
-struct cpio_in { const char *path, *name; };  /* a file or tree, its name */
-int cpio_append(int fd, const struct cpio_in *in, int n, long long mtime);
 int qemu_script(struct ctx *c);
 int qemu_memory(struct ctx *c);
 int root_has_ssh(const char *root);
