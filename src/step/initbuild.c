@@ -1,5 +1,6 @@
-/* initbuild.c: compile our /init (src/init/init.c) statically with the
- * target's compiler and install it in the root (beneath it: beneath.c). */
+/* initbuild.c: the root's /init, our src/init/init.c compiled statically
+ * with the target's compiler and installed in the root (beneath it:
+ * beneath.c). */
 #define _GNU_SOURCE
 #include "step.h"
 
