@@ -19,7 +19,6 @@
 #define _GNU_SOURCE
 #include "cmd.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -41,20 +40,17 @@
  * built, or has more than one script (which would make it ambiguous) */
 char *launch_script(const char *top, const char *name)
 {
-  char *dir, *s = 0;
-  struct dirent *e;
-  int n = 0;
-  DIR *d;
+  char *dir, *s = 0, **names;
+  int n = 0, i;
 
   if (!valid_name(name)) return 0;
   /* match names in the one directory: top itself may hold "[" or "*" */
   dir = xprintf("%s/output/%s", top, name);
-  if ((d = opendir(dir))) {
-    while ((e = readdir(d)))
-      if (!fnmatch("qemu-*.sh", e->d_name, FNM_PERIOD) && !n++)
-        s = xprintf("%s/%s", dir, e->d_name);
-    closedir(d);
-  }
+  names = dir_names(dir);
+  for (i = 0; names && names[i]; i++)
+    if (!fnmatch("qemu-*.sh", names[i], FNM_PERIOD) && !n++)
+      s = xprintf("%s/%s", dir, names[i]);
+  free_names(names);
   free(dir);
   if (n != 1) {
     free(s);
@@ -66,22 +62,20 @@ char *launch_script(const char *top, const char *name)
 /* Every output/NAME that has a launch script (not the .failed ones) */
 int built_targets(const char *top, char ***out)
 {
-  char *dir = xprintf("%s/output", top);
-  DIR *d = opendir(dir);
-  struct dirent *e;
-  int n = 0;
+  char *dir = xprintf("%s/output", top), **names = dir_names(dir);
+  int n = 0, i;
 
   *out = xmalloc(256 * sizeof(char *));
-  while (d && (e = readdir(d)) && n < 255) {
+  for (i = 0; names && names[i] && n < 255; i++) {
     char *script;
 
-    if (!strstr(e->d_name, ".failed")
-        && (script = launch_script(top, e->d_name))) {
-      (*out)[n++] = xstrdup(e->d_name);
+    if (!strstr(names[i], ".failed")
+        && (script = launch_script(top, names[i]))) {
+      (*out)[n++] = xstrdup(names[i]);
       free(script);
     }
   }
-  if (d) closedir(d);
+  free_names(names);
   free(dir);
   return n;
 }

@@ -17,7 +17,6 @@
 #define _GNU_SOURCE
 #include "ctx.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -177,23 +176,22 @@ int cache_store(struct ctx *c, const char *key, const char *deps)
 /* Keep only the entries of this build's chain */
 void cache_prune(struct ctx *c, char **keep, int n)
 {
-  char *dir = xprintf("%s/steps", c->build);
-  DIR *d = opendir(dir);
-  struct dirent *e;
+  char *dir = xprintf("%s/steps", c->build), **names = dir_names(dir);
+  size_t j;
   int i;
 
-  while (d && (e = readdir(d))) {
-    int used = *e->d_name == '.';
+  for (j = 0; names && names[j]; j++) {
+    int used = *names[j] == '.';
 
-    for (i = 0; i < n && !used; i++) used = !strcmp(e->d_name, keep[i]);
+    for (i = 0; i < n && !used; i++) used = !strcmp(names[j], keep[i]);
     if (!used) {
-      char *p = xprintf("%s/%s", dir, e->d_name);
+      char *p = xprintf("%s/%s", dir, names[j]);
 
       rmrf(p);
       free(p);
     }
   }
-  if (d) closedir(d);
+  free_names(names);
   free(dir);
 }
 

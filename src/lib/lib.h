@@ -6,8 +6,8 @@
  *   proc.c     child processes, temporary files, interrupts
  *   file.c     files and directories; a file written whole (newfile)
  *   beneath.c  opening inside the root and output/, no symlink followed
- *   walk.c     the one tree walker; deleting a tree; a directory
- *              written whole (newdir)
+ *   walk.c     the one tree walker; a directory's names; deleting a
+ *              tree; a directory written whole (newdir)
  *   log.c      the build's log: stage lines, progress, a failure's tail
  *   run.c      running a program, its output into the log
  *   copy.c     copying a tree as it is
@@ -120,6 +120,10 @@ struct walk {
 #define WALK_SKIP 1
 int walk_tree(const char *start, int (*fn)(struct walk *), void *arg,
               int fixperm);
+/* A directory's names (not . and ..), sorted, 0-terminated, as the walker
+ * lists each directory; 0 (errno set) if it can't be read */
+char **dir_names(const char *dir);
+void free_names(char **names);
 int rmrf(const char *path);
 void remove_stale_parts(const char *dir, const char *prefix);
 /* A directory written under a temporary name (PATH.partPID) and renamed

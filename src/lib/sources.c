@@ -7,7 +7,6 @@
 #include "lib.h"
 
 #include <curl/curl.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -182,20 +181,24 @@ static int older(const char *a, const char *b)
  * newer one may be what another build uses) */
 static void remove_old(const char *dl, const char *name, const char *file)
 {
-  struct dirent *e;
-  DIR *d = opendir(dl);
+  char **names = dir_names(dl);
+  size_t i;
 
-  while (d && (e = readdir(d))) {
-    char *n;
+  for (i = 0; names && names[i]; i++) {
+    char *old = names[i], *n, *p;
+    struct stat st;
 
-    if (e->d_type != DT_REG || !strcmp(e->d_name, file)
-        || !archive_suffix(e->d_name) || !older(e->d_name, file)) continue;
-    n = package_name(e->d_name);
-    if (!strcmp(n, name) && !unlinkat(dirfd(d), e->d_name, 0))
-      say("%s: removed older version", e->d_name);
+    if (!strcmp(old, file) || !archive_suffix(old) || !older(old, file))
+      continue;
+    n = package_name(old);
+    p = xprintf("%s/%s", dl, old);
+    if (!strcmp(n, name) && !lstat(p, &st) && S_ISREG(st.st_mode)
+        && !unlink(p))
+      say("%s: removed older version", old);
     free(n);
+    free(p);
   }
-  if (d) closedir(d);
+  free_names(names);
 }
 
 /* One URL: fetch to a new file, verify, rename into place.
@@ -279,22 +282,21 @@ int download(const char *dl, const char *hash, const char *url,
 /* The newest tarball of package NAME in download/, or 0 */
 static char *find_tarball(const char *dl, const char *name)
 {
-  struct dirent *e;
-  char *best = 0;
-  DIR *d = opendir(dl);
+  char *best = 0, **names = dir_names(dl);
+  size_t i;
 
-  while (d && (e = readdir(d))) {
+  for (i = 0; names && names[i]; i++) {
     char *n;
 
-    if (*e->d_name == '.' || !archive_suffix(e->d_name)) continue;
-    n = package_name(e->d_name);
-    if (!strcmp(n, name) && (!best || strverscmp(e->d_name, best) > 0)) {
+    if (*names[i] == '.' || !archive_suffix(names[i])) continue;
+    n = package_name(names[i]);
+    if (!strcmp(n, name) && (!best || strverscmp(names[i], best) > 0)) {
       free(best);
-      best = xstrdup(e->d_name);
+      best = xstrdup(names[i]);
     }
     free(n);
   }
-  if (d) closedir(d);
+  free_names(names);
   if (best) {
     char *p = xprintf("%s/%s", dl, best);
 

@@ -1,8 +1,11 @@
-/* walk.c: the one tree walker (toybox's dirtree in small), and the job
- * built on it here: deleting a tree (and the leftovers of killed writers). The initramfs writer, the tree
- * copy and the step keys walk with it too. Every entry is reached through its
- * directory's descriptor, never through a symlink, so a link inside a tree
- * can't lead a delete or a chmod outside it. */
+/* walk.c: the one tree walker (toybox's dirtree in small), the one-level
+ * listing it makes of each directory (dir_names: every loop over a
+ * directory's entries uses it), and the jobs built on it here: deleting a
+ * tree (and the leftovers of killed writers), a directory written whole.
+ * The cpio writer, the tree copy and the step keys walk with it too. Every
+ * entry is reached through its directory's descriptor, never through a
+ * symlink, so a link inside a tree can't lead a delete or a chmod outside
+ * it. */
 #define _GNU_SOURCE
 #include "lib.h"
 
@@ -37,13 +40,14 @@ static int by_name(const void *a, const void *b)
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The names in directory fd, sorted (so walks are reproducible, and fn
- * may delete entries while we go) */
-static char **list_dir(int fd, size_t *n)
+/* The names in directory fd (not . and ..), sorted (so walks are
+ * reproducible, and fn may delete entries while we go), 0-terminated; fd
+ * is closed. 0 with errno set if it can't be read. */
+static char **list_dir(int fd)
 {
   DIR *d = fdopendir(fd);
   struct dirent *e;
-  size_t cap = 16;
+  size_t cap = 16, n = 0;
   char **names;
 
   if (!d) {
@@ -51,24 +55,40 @@ static char **list_dir(int fd, size_t *n)
     return 0;
   }
   names = xmalloc(cap * sizeof(char *));
-  *n = 0;
   while ((errno = 0, e = readdir(d))) {
     if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    if (*n == cap) names = xrealloc(names, (cap *= 2) * sizeof(char *));
-    names[(*n)++] = xstrdup(e->d_name);
+    if (n + 1 == cap) names = xrealloc(names, (cap *= 2) * sizeof(char *));
+    names[n++] = xstrdup(e->d_name);
   }
+  names[n] = 0;
   if (errno) {
     int err = errno;
 
     closedir(d);
-    while (*n) free(names[--*n]);
-    free(names);
+    free_names(names);
     errno = err;
     return 0;
   }
   closedir(d);
-  qsort(names, *n, sizeof(char *), by_name);
+  qsort(names, n, sizeof(char *), by_name);
   return names;
+}
+
+/* One level, as the walker lists each directory: for a loop over a
+ * directory's entries that needs no more */
+char **dir_names(const char *dir)
+{
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  return fd < 0 ? 0 : list_dir(fd);
+}
+
+void free_names(char **names)
+{
+  char **p;
+
+  for (p = names; p && *p; p++) free(*p);
+  free(names);
 }
 
 static int walk_at(struct walker *k, int dirfd, const char *name,
@@ -77,7 +97,7 @@ static int walk_at(struct walker *k, int dirfd, const char *name,
   struct walk w = {.dirfd = dirfd, .name = name, .path = path,
                    .fixperm = k->fixperm, .arg = k->arg};
   char **names;
-  size_t n, i;
+  size_t i;
   int fd, r, rc = 0;
 
   if (fstatat(dirfd, name, &w.st, AT_SYMLINK_NOFOLLOW)) {
@@ -102,19 +122,18 @@ static int walk_at(struct walker *k, int dirfd, const char *name,
     perror_msg("%s", path);
     return -1;
   }
-  if (!(names = list_dir(dup(fd), &n))) {
+  if (!(names = list_dir(dup(fd)))) {
     perror_msg("%s", path);
     close(fd);
     return -1;
   }
-  for (i = 0; i < n; i++) {
+  for (i = 0; !rc && names[i]; i++) {
     char *sub = xprintf("%s/%s", path, names[i]);
 
-    if (!rc && walk_at(k, fd, names[i], sub)) rc = -1;
+    if (walk_at(k, fd, names[i], sub)) rc = -1;
     free(sub);
-    free(names[i]);
   }
-  free(names);
+  free_names(names);
   close(fd);
   w.post = 1;
   if (!rc && k->fn(&w) < 0) rc = -1;
@@ -161,24 +180,24 @@ int rmrf(const char *path)
  * PREFIX.partPID. */
 void remove_stale_parts(const char *dir, const char *prefix)
 {
-  DIR *d = opendir(dir);
-  struct dirent *e;
+  char **names = dir_names(dir);
+  size_t i;
 
-  while (d && (e = readdir(d))) {
-    char *part, *p;
+  for (i = 0; names && names[i]; i++) {
+    char *name = names[i], *part, *p;
     unsigned long long pid;
 
-    if (prefix) part = strncmp(e->d_name, prefix, strlen(prefix)) ? 0
-                       : e->d_name + strlen(prefix);
-    else part = strstr(e->d_name, ".part");
+    if (prefix) part = strncmp(name, prefix, strlen(prefix)) ? 0
+                       : name + strlen(prefix);
+    else part = strstr(name, ".part");
     if (!part || strncmp(part, ".part", 5) || parse_uint(part + 5, 1 << 30, &pid)
         || !pid || !kill((pid_t)pid, 0))
       continue;
-    p = xprintf("%s/%s", dir, e->d_name);
+    p = xprintf("%s/%s", dir, name);
     rmrf(p);
     free(p);
   }
-  if (d) closedir(d);
+  free_names(names);
 }
 
 /* A directory written under a temporary name beside it, PATH.partPID

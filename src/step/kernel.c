@@ -12,7 +12,6 @@
 #define _GNU_SOURCE
 #include "step.h"
 
-#include <dirent.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,17 +296,17 @@ static int root_dir(struct ctx *c, const char *rel)
 /* Did modules_install run depmod (lib/modules/VERSION/modules.dep)? */
 static int has_depmod(const char *dir)
 {
-  DIR *d = opendir(dir);
-  struct dirent *e;
+  char **names = dir_names(dir);
+  size_t i;
   int found = 0;
 
-  while (d && !found && (e = readdir(d))) {
-    char *p = xprintf("%s/%s/modules.dep", dir, e->d_name);
+  for (i = 0; names && !found && names[i]; i++) {
+    char *p = xprintf("%s/%s/modules.dep", dir, names[i]);
 
-    found = *e->d_name != '.' && exists(p);
+    found = *names[i] != '.' && exists(p);
     free(p);
   }
-  if (d) closedir(d);
+  free_names(names);
   return found;
 }
 

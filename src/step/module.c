@@ -20,7 +20,6 @@
 #define _GNU_SOURCE
 #include "step.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -79,12 +78,12 @@ int module_list(struct ctx *c, FILE *f)
 
   fprintf(f, "kernel");
   for (i = 0; i < n; i++) {
-    DIR *d = opendir(dirs[i]);
-    struct dirent *e;
+    char **names = dir_names(dirs[i]);
+    size_t j;
 
-    while (d && (e = readdir(d)))
-      if (*e->d_name != '.') fprintf(f, " %s", e->d_name);
-    if (d) closedir(d);
+    for (j = 0; names && names[j]; j++)
+      if (*names[j] != '.') fprintf(f, " %s", names[j]);
+    free_names(names);
   }
   fputc('\n', f);
   return 0;
@@ -205,22 +204,21 @@ static char *module_deps(const char *list)
 /* The module's scratch directory: TOP's directories linked in, nothing else */
 static char *scratch(struct ctx *c, const char *name)
 {
-  char *dir = xprintf("%s/module-%s", c->build, name);
-  DIR *d = 0;
-  struct dirent *e;
+  char *dir = xprintf("%s/module-%s", c->build, name), **names = 0;
   int rc = rmrf(dir) || mkdirp(dir, 0755);
+  size_t i;
 
-  if (!rc && !(d = opendir(c->top))) rc = -1, perror_msg("%s", c->top);
-  while (!rc && (e = readdir(d))) {
-    char *from = xprintf("%s/%s", c->top, e->d_name);
-    char *to = xprintf("%s/%s", dir, e->d_name);
+  if (!rc && !(names = dir_names(c->top))) rc = -1, perror_msg("%s", c->top);
+  for (i = 0; !rc && names[i]; i++) {
+    char *from = xprintf("%s/%s", c->top, names[i]);
+    char *to = xprintf("%s/%s", dir, names[i]);
 
-    if (*e->d_name != '.' && is_dir(from) && symlink(from, to))
+    if (*names[i] != '.' && is_dir(from) && symlink(from, to))
       rc = -1, perror_msg("%s", to);
     free(from);
     free(to);
   }
-  if (d) closedir(d);
+  free_names(names);
   if (!rc) return dir;
   free(dir);
   return 0;

@@ -17,7 +17,6 @@
 #define _GNU_SOURCE
 #include "step.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <stdlib.h>
@@ -154,13 +153,12 @@ static int musl_build(struct ctx *c, const char *triple, const char *real,
  * sysroot's copy can be followed; 0 if there is none */
 char *musl_ldso(const char *root)
 {
-  char *lib = xprintf("%s/lib", root), *name = 0;
-  DIR *d = opendir(lib);
-  struct dirent *e;
+  char *lib = xprintf("%s/lib", root), *name = 0, **names = dir_names(lib);
+  size_t i;
 
-  while (d && !name && (e = readdir(d)))
-    if (!strncmp(e->d_name, "ld-musl-", 8)) name = xstrdup(e->d_name);
-  if (d) closedir(d);
+  for (i = 0; names && !name && names[i]; i++)
+    if (!strncmp(names[i], "ld-musl-", 8)) name = xstrdup(names[i]);
+  free_names(names);
   if (name) {
     char *p = xprintf("%s/%s", lib, name);
 
