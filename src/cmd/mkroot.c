@@ -1,9 +1,10 @@
 /* mkroot.c: the build. Parse the command line, fill the build context,
- * then: root skeleton, toybox, /init, and each module in turn ("kernel" is
- * built in). Without -n the root is rebuilt from the step cache (cache.c):
- * each step whose key is unchanged is skipped ("=== toybox (unchanged)"),
- * the root is restored from the last one of those, and the first step
- * whose key changed runs, and every step after it. */
+ * then run the steps in steps[]'s order: setup, the root steps, then each
+ * module named on the command line ("kernel" is built in and runs the
+ * kernel steps). Without -n the root is rebuilt from the step cache
+ * (cache.c): each step whose key is unchanged is skipped ("=== toybox
+ * (unchanged)"), the root is restored from the last one of those, and the
+ * first step whose key changed runs, and every step after it. */
 #define _GNU_SOURCE
 #include "cmd.h"
 
@@ -16,6 +17,45 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The build's steps. Setup steps run every time, each deciding itself
+ * whether it has work to do. Root steps build the root, each cached under
+ * a key of its inputs and the key of the step before it (root_step): key
+ * adds what it reads. The modules follow as root steps of their own, in
+ * the command line's order (mkroot_main). Kernel steps run where "kernel"
+ * is named, each with a stamp of its own (kernel.c); the image may have
+ * been built already, in the background (kernel_start). A step prints its
+ * own "=== name ..." line, except the root steps, whose name root_step
+ * prints; distcc and the launch script print none. */
+enum phase { SETUP, ROOT, KERNEL };
+struct step {
+  enum phase phase;
+  const char *name;                        /* as in its "=== " line */
+  const char *inputs;                      /* what it reads */
+  int (*key)(struct ctx *, struct key *);  /* a root step's key */
+  int (*run)(struct ctx *);
+};
+
+static const struct step steps[] = {
+  {SETUP, "distcc", "DISTCC_HOSTS (each server tried once)", 0,
+   distcc_setup},
+  {SETUP, "airlock", "HOST_EXTRA (cross builds, unless NOAIRLOCK=1)", 0,
+   airlock_setup},
+  {SETUP, "libc musl", "LIBC, the compiler, musl's source, the kernel "
+   "tree's headers", 0, libc_setup},
+  {ROOT, "root", "nothing else (its tables are in rootfs.c)", 0,
+   rootfs_skeleton},
+  {ROOT, "toybox", "toybox's source and config, the compiler", toybox_inputs,
+   toybox_build},
+  {ROOT, "init", "src/init/init.c, the compiler", init_inputs, init_build},
+  {KERNEL, "kernel", "the miniconfig (KEXTRA, MODULES), the kernel tree, the "
+   "compiler, the epoch (kernel_key)", 0, kernel_image},
+  {KERNEL, "kernel modules", "MODULES, the kernel build", 0, kernel_modules},
+  {KERNEL, "initramfs", "the root's files, the epoch", 0, kernel_initramfs},
+  {KERNEL, "launch script", "the target's row, QEMU_MORE, QEMU_MEMORY, "
+   "KARGS, the root's ssh server", 0, qemu_script},
+  {0}
+};
+
 /* The chain of root steps: what ran or was skipped so far */
 struct chain {
   char prev[65];     /* the key of the step before */
@@ -25,7 +65,7 @@ struct chain {
   int nkeys;
 };
 
-/* One root step: builtin fn, or module mod */
+/* One root step: builtin fn (its inputs from inputs()), or module name */
 static int root_step(struct ctx *c, struct chain *ch, const char *name,
                      int (*fn)(struct ctx *), int (*inputs)(struct ctx *, struct key *))
 {
@@ -145,6 +185,21 @@ static void kernel_join(struct ctx *c, struct spec *sp)
   free(now);
 }
 
+/* The steps of one phase, in the table's order; the kernel image not
+ * again if the background build made it */
+static int run_phase(struct ctx *c, struct chain *ch, enum phase phase,
+                     int built)
+{
+  const struct step *s;
+
+  for (s = steps; s->name; s++) {
+    if (s->phase != phase || (s->run == kernel_image && built)) continue;
+    if (phase == ROOT ? root_step(c, ch, s->name, s->run, s->key) : s->run(c))
+      return -1;
+  }
+  return 0;
+}
+
 /* One build per checkout and target at a time: two would write one root
  * and each cache the other's. The lock is the open file's, so it goes
  * with this process however it ends (and with its children: none of them
@@ -256,17 +311,14 @@ int mkroot_main(int argc, char **argv)
     perror_msg("/proc/self/exe");
     return 1;
   }
-  if (distcc_setup(&c) || airlock_setup(&c) || libc_setup(&c)) return 1;
+  if (run_phase(&c, &ch, SETUP, 0)) return 1;
   kernel_start(&c, &sp);
-  if (!a.n && (root_step(&c, &ch, "root", rootfs_skeleton, 0)
-               || root_step(&c, &ch, "toybox", toybox_build, toybox_inputs)
-               || root_step(&c, &ch, "init", init_build, init_inputs)))
-    return 1;
+  if (!a.n && run_phase(&c, &ch, ROOT, 0)) return 1;
+  /* the modules: not in the table, as the command line names them */
   for (i = 0; i < a.nmods; i++) {
     if (is_kernel(&c, a.mods[i])) {
       kernel_join(&c, &sp);
-      if (materialize(&c, &ch) || (!sp.built && kernel_image(&c))
-          || kernel_modules(&c) || kernel_initramfs(&c) || qemu_script(&c))
+      if (materialize(&c, &ch) || run_phase(&c, &ch, KERNEL, sp.built))
         return 1;
       sp.built = 0;
     } else if (!a.n) {
