@@ -1,11 +1,11 @@
 /* boottest.c: the seed's standard test, automated. For each output/TARGET:
  * make a disk image holding a random marker, serve another marker over HTTP
  * on 127.0.0.1 (the guest sees the host as 10.0.2.2), boot the launch script
- * with the disk attached, drive the console and check: prompt, typing, date,
- * network, disk, user (a user name resolves), hosts (localhost resolves),
- * ssh when the root has dropbear (a command run over ssh from the host
- * answers, and a file copied in with scp reads back on the console),
- * poweroff. One line per target; a hung guest is killed at
+ * with the disk attached, drive the console and check (checks[]): prompt,
+ * typing, date, network, disk, user (a user name resolves), hosts
+ * (localhost resolves), ssh when the root has dropbear (a command run over
+ * ssh from the host answers, and a file copied in with scp reads back on
+ * the console), poweroff. One line per target; a hung guest is killed at
  * the time limit and reported. The console transcript is kept in
  * output/TARGET/boottest.log. The launch script is started with an argv,
  * never through a shell command line; an interrupt kills every guest and
@@ -27,12 +27,6 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { PROMPT, TYPING, DATE, NETWORK, DISK, USER, HOSTS, SSH, POWEROFF, NCHECKS };
-static const char *const check_names[] = {
-  "prompt", "typing", "date", "network", "disk", "user", "hosts", "ssh",
-  "poweroff"
-};
-
 struct guest {
   pid_t pid;
   int in, out;
@@ -41,6 +35,51 @@ struct guest {
   FILE *log;
   double deadline;
   int typems;   /* pause after each typed character (the row's), or 0 */
+};
+
+/* ---- the checks ---- */
+
+/* The checks, in the order of the target's line. A row with a command
+ * types it into the guest's shell and waits up to seconds (0: the boot's
+ * time limit) for what it must print; {tok}, {port}, {net} and {disk}
+ * in them are this test's (fill). The console echoes what is typed, so
+ * the shell must compute part of what is expected. The rest need code:
+ * the prompt (the others run only after one), the clock, ssh (only when
+ * the root has an ssh server) and poweroff. */
+struct test;
+struct check {
+  const char *name, *command, *expected;
+  int seconds;
+  const char *(*code)(struct test *);   /* "ok", or "FAIL..." */
+};
+static const char *prompt_check(struct test *t), *date_check(struct test *t),
+  *ssh_check(struct test *t), *poweroff_check(struct test *t);
+static const struct check checks[] = {
+  {"prompt", 0, 0, 0, prompt_check},
+  {"typing", "echo T$((6*7)){tok}", "T42{tok}", 0, 0},
+  {"date", 0, 0, 0, date_check},
+  {"network", "wget -O /tmp/bt http://10.0.2.2:{port}/marker >/dev/null 2>&1;"
+   " cat /tmp/bt", "{net}", 30, 0},
+  {"disk", "head -n 1 /dev/?da", "{disk}", 20, 0},
+  /* a whole userland: a user name and a host name resolve */
+  {"user", "stat -c U%UU$((3+4)) /root", "UrootU7", 20, 0},
+  {"hosts", "ping -c 1 -W 3 localhost >/dev/null 2>&1 && echo H$((4+5))OK",
+   "H9OK", 20, 0},
+  {"ssh", 0, 0, 0, ssh_check},
+  {"poweroff", 0, 0, 0, poweroff_check},
+  {0}
+};
+#define NCHECKS (sizeof(checks) / sizeof(*checks) - 1)
+
+/* One target's test: where it is, its guest, the markers it must find */
+struct test {
+  const char *dir, *name, *net;  /* output/NAME, NAME, the HTTP marker */
+  int port, sshport, has_ssh;    /* the HTTP server's; ssh's forward */
+  char disk[40], tok[17], *diskpath;
+  double t0, timeout, prompt_s;  /* prompt_s: seconds to it, or -1 */
+  long clock_diff;
+  struct guest g;
+  const char *res[NCHECKS];      /* "-": not run; 0: not in the line */
 };
 
 /* ---- the HTTP server: answers every request with the marker ---- */
@@ -286,145 +325,212 @@ static char *ssh_run(const char *dir, int port, char *const more[])
   return out;
 }
 
-/* A command over ssh answers, and a file sent with scp reads back */
-static const char *ssh_check(struct guest *g, const char *dir, int port,
-                             const char *tok)
+/* The limit for a step of at most secs seconds (0: the boot's limit) */
+static double within(struct guest *g, int secs)
 {
-  char *want = xprintf("S42%s", tok), *file = xprintf("%s/boottest-scp.txt", dir);
-  char *cmd = xprintf("echo S$((6*7))%s", tok), *got = 0, *text;
+  double t = now_secs() + secs;
+
+  return secs && t < g->deadline ? t : g->deadline;
+}
+
+/* A command over ssh answers, and a file sent with scp reads back */
+static const char *ssh_check(struct test *t)
+{
+  char *want = xprintf("S42%s", t->tok);
+  char *file = xprintf("%s/boottest-scp.txt", t->dir);
+  char *cmd = xprintf("echo S$((6*7))%s", t->tok), *got = 0, *text;
   int i, ok = 0;
 
-  if (!port) return "FAIL(no port forward)";
+  if (!t->sshport) return "FAIL(no port forward)";
   /* dropbear starts from /etc/rc before the prompt; allow it a moment */
   for (i = 0; i < 3 && !got; i++) {
     if (i) sleep(2);
-    got = ssh_run(dir, port, (char *const[]){"ssh", "-n", "root@127.0.0.1", cmd, 0});
+    got = ssh_run(t->dir, t->sshport,
+                  (char *const[]){"ssh", "-n", "root@127.0.0.1", cmd, 0});
   }
   if (!got || strcmp(got, want)) return "FAIL(ssh)";
-  text = xprintf("C%s", tok);
+  text = xprintf("C%s", t->tok);
   tmpfile_add(file);
   if (!write_file(file, xprintf("%s\n", text), 0644)
-      && (free(got), got = ssh_run(dir, port, (char *const[]){"scp", "-O", "-q",
-                                   file, "root@127.0.0.1:/tmp/bt-scp", 0}))) {
-    type(g, "cat /tmp/bt-scp");
-    ok = expect1(g, text, now_secs() + 20 < g->deadline ? now_secs() + 20 : g->deadline) >= 0;
+      && (free(got), got = ssh_run(t->dir, t->sshport, (char *const[]){"scp",
+          "-O", "-q", file, "root@127.0.0.1:/tmp/bt-scp", 0}))) {
+    type(&t->g, "cat /tmp/bt-scp");
+    ok = expect1(&t->g, text, within(&t->g, 20)) >= 0;
   }
   unlink(file);
   tmpfile_del(file);
   return ok ? "ok" : "FAIL(scp)";
 }
 
+/* The boot reaches the shell's prompt */
+static const char *prompt_check(struct test *t)
+{
+  const char *const prompts[] = {"# ", "$ ", 0};
+
+  if (expect1(&t->g, "Type exit when done.", t->g.deadline) < 0
+      || expect(&t->g, prompts, t->g.deadline) < 0) return "FAIL";
+  t->prompt_s = now_secs() - t->t0;
+  return "ok";
+}
+
+/* The guest's clock against the host's at the moment it answered */
+static const char *date_check(struct test *t)
+{
+  char *got = ask(&t->g, "echo D$((3*5))D$(date +%s)D", "D15D", "D",
+                  t->g.deadline);
+  int ok = got != 0;
+
+  if (got) t->clock_diff = atol(got) - (long)time(0);
+  free(got);
+  return ok && labs(t->clock_diff) <= 5 ? "ok" : "FAIL";
+}
+
+/* exit at the prompt powers the guest off */
+static const char *poweroff_check(struct test *t)
+{
+  type(&t->g, "exit");
+  return wait_exit(&t->g, within(&t->g, 30)) ? "FAIL" : "ok";
+}
+
+/* A row's text with this test's {tok}, {port}, {net} and {disk} */
+static char *fill(struct test *t, const char *s)
+{
+  const char *name[] = {"{tok}", "{port}", "{net}", "{disk}"};
+  char *port = xprintf("%d", t->port), *out = xstrdup(""), *o;
+  const char *val[] = {t->tok, port, t->net, t->disk};
+  int i, n;
+
+  for (; *s; s += n) {
+    for (i = 0; i < 4 && strncmp(s, name[i], strlen(name[i])); i++) {}
+    n = i < 4 ? (int)strlen(name[i]) : 1;
+    o = xprintf("%s%.*s", out, i < 4 ? (int)strlen(val[i]) : 1,
+                i < 4 ? val[i] : s);
+    free(out);
+    out = o;
+  }
+  free(port);
+  return out;
+}
+
+/* A row with a command: typed, and what it must print waited for */
+static const char *typed_check(struct test *t, const struct check *k)
+{
+  char *cmd = fill(t, k->command), *want = fill(t, k->expected);
+  int ok;
+
+  type(&t->g, cmd);
+  ok = expect1(&t->g, want, within(&t->g, k->seconds)) >= 0;
+  free(cmd);
+  free(want);
+  return ok ? "ok" : "FAIL";
+}
+
+/* Each check in turn; without a prompt there is nothing to type into */
+static void run_checks(struct test *t)
+{
+  const struct check *k;
+
+  for (k = checks; k->name; k++) {
+    const char **res = t->res + (k - checks);
+
+    if (!*res) continue;
+    *res = k->code ? k->code(t) : typed_check(t, k);
+    if (k->code == prompt_check && strcmp(*res, "ok")) break;
+  }
+}
+
+/* Boot the target with a new disk holding a new marker, its console to
+ * boottest.log; if it can't, 1 (and the target's line, if it says why) */
+static int test_start(struct test *t)
+{
+  char buf[4096], *script, *root = xprintf("%s/root", t->dir), **args;
+  const struct target *row;
+  int i, nargs;
+
+  t->has_ssh = root_has_ssh(root);
+  free(root);
+  /* a root without an ssh server has no ssh check in its line */
+  for (i = 0; checks[i].name; i++)
+    t->res[i] = checks[i].code == ssh_check && !t->has_ssh ? 0 : "-";
+  if (!(script = launch_script(getcwd(buf, sizeof(buf)) ? buf : ".",
+                               t->name))) {
+    printf("%-12s no launch script %s/qemu-*.sh\n", t->name, escape(t->dir));
+    return 1;
+  }
+  row = script_target(script);
+  if (row) t->g.typems = row->typems;
+  random_hex(t->disk + 4, 8);
+  random_hex(t->tok, 8);
+  if (t->has_ssh) t->sshport = ssh_port(script);
+  if (!(t->diskpath = make_disk(t->dir, t->disk))) return 1;
+  args = disk_argv(row ? row->disk : "-hda %s", t->diskpath, &nargs);
+  t->g.log = new_output(xprintf("%s/boottest.log", t->dir));
+  if (!t->g.log || start(&t->g, script, args, nargs)) {
+    printf("%-12s can't start %s\n", t->name, escape(script));
+    return 1;
+  }
+  t->g.deadline = t->t0 + t->timeout;
+  return 0;
+}
+
+/* A guest still running is killed (at the limit: the log says so); the
+ * disk goes */
+static void test_stop(struct test *t)
+{
+  struct guest *g = &t->g;
+
+  if (g->pid) {
+    kill(-g->pid, SIGKILL);
+    kill(g->pid, SIGKILL);
+    wait_child(g->pid, 0);
+    if (now_secs() >= g->deadline) fprintf(g->log, "\n[boottest: killed at "
+                                           "the %.0f s limit]\n", t->timeout);
+  }
+  fclose(g->log);
+  unlink(t->diskpath);
+  tmpfile_del(t->diskpath);
+}
+
+/* The target's line: each check's result, then the seconds to the prompt
+ * and the clock's difference, or why there was no prompt; 0 if all
+ * passed */
+static int test_line(struct test *t)
+{
+  char line[512];
+  int i, ok = 1, n = snprintf(line, sizeof(line), "%-12s", t->name);
+
+  for (i = 0; checks[i].name; i++) {
+    if (!t->res[i]) continue;
+    n += snprintf(line + n, sizeof(line) - n, " %s:%s", checks[i].name,
+                  t->res[i]);
+    if (strcmp(t->res[i], "ok")) ok = 0;
+  }
+  if (t->prompt_s >= 0)
+    n += snprintf(line + n, sizeof(line) - n, " %.1fs (clock %+lds)",
+                  t->prompt_s, t->clock_diff);
+  else n += snprintf(line + n, sizeof(line) - n, " %s",
+                     now_secs() >= t->g.deadline ? "(killed at time limit)"
+                                                 : "(guest stopped)");
+  printf("%s  %s\n", line, ok ? "PASS" : "FAIL");
+  fflush(stdout);
+  return !ok;
+}
+
 /* Boot one target; print its line; 0 if every check passed. */
-static int test_one(const char *dir, const char *name, const char *net_marker,
+static int test_one(const char *dir, const char *name, const char *net,
                     int port, double timeout)
 {
-  const char *res[NCHECKS];
-  struct guest g = {0};
-  char disk_marker[40] = "DISK", tok[17], *script, *disk, **args, *got, *cmd;
-  const struct target *t;
-  double t0 = now_secs(), prompt_s = -1;
-  long clock_diff = 0;
-  char buf[4096];
-  int i, ok = 1, nargs, sshport = 0;
-  char *root = xprintf("%s/root", dir);
-  int has_ssh = root_has_ssh(root);
+  struct test t = {.dir = dir, .name = name, .net = net, .port = port,
+                   .disk = "DISK", .t0 = now_secs(), .timeout = timeout,
+                   .prompt_s = -1};
 
   /* a guest that dies mid-test fails its checks; it doesn't kill us
    * before the target's line is printed */
   signal(SIGPIPE, SIG_IGN);
-  for (i = 0; i < NCHECKS; i++) res[i] = "-";
-  if (!has_ssh) res[SSH] = 0;   /* nothing to check */
-  if (!(script = launch_script(getcwd(buf, sizeof(buf)) ? buf : ".", name))) {
-    printf("%-12s no launch script %s/qemu-*.sh\n", name, escape(dir));
-    return 1;
-  }
-  t = script_target(script);
-  if (t) g.typems = t->typems;
-  random_hex(disk_marker + 4, 8);
-  random_hex(tok, 8);
-  if (has_ssh) sshport = ssh_port(script);
-  if (!(disk = make_disk(dir, disk_marker))) return 1;
-  args = disk_argv(t ? t->disk : "-hda %s", disk, &nargs);
-  g.log = new_output(xprintf("%s/boottest.log", dir));
-  if (!g.log || start(&g, script, args, nargs)) {
-    printf("%-12s can't start %s\n", name, escape(script));
-    return 1;
-  }
-  g.deadline = t0 + timeout;
-  {
-    const char *const prompts[] = {"# ", "$ ", 0};
-
-    if (expect1(&g, "Type exit when done.", g.deadline) >= 0
-        && expect(&g, prompts, g.deadline) >= 0) {
-      prompt_s = now_secs() - t0;
-      res[PROMPT] = "ok";
-    } else res[PROMPT] = "FAIL";
-  }
-  if (prompt_s >= 0) {
-    cmd = xprintf("echo T$((6*7))%s", tok);
-    got = xprintf("T42%s", tok);
-    type(&g, cmd);
-    res[TYPING] = expect1(&g, got, g.deadline) >= 0 ? "ok" : "FAIL";
-
-    /* The guest's clock against the host's at the moment it answered */
-    got = ask(&g, "echo D$((3*5))D$(date +%s)D", "D15D", "D", g.deadline);
-    if (got) clock_diff = atol(got) - (long)time(0);
-    res[DATE] = got && labs(clock_diff) <= 5 ? "ok" : "FAIL";
-
-    cmd = xprintf("wget -O /tmp/bt http://10.0.2.2:%d/marker >/dev/null 2>&1;"
-                  " cat /tmp/bt", port);
-    type(&g, cmd);
-    res[NETWORK] = expect1(&g, net_marker, now_secs() + 30 < g.deadline
-                           ? now_secs() + 30 : g.deadline) >= 0 ? "ok" : "FAIL";
-
-    type(&g, "head -n 1 /dev/?da");
-    res[DISK] = expect1(&g, disk_marker, now_secs() + 20 < g.deadline
-                        ? now_secs() + 20 : g.deadline) >= 0 ? "ok" : "FAIL";
-
-    /* a whole userland: a user name and a host name resolve */
-    type(&g, "stat -c U%UU$((3+4)) /root");
-    res[USER] = expect1(&g, "UrootU7", now_secs() + 20 < g.deadline
-                        ? now_secs() + 20 : g.deadline) >= 0 ? "ok" : "FAIL";
-    type(&g, "ping -c 1 -W 3 localhost >/dev/null 2>&1 && echo H$((4+5))OK");
-    res[HOSTS] = expect1(&g, "H9OK", now_secs() + 20 < g.deadline
-                         ? now_secs() + 20 : g.deadline) >= 0 ? "ok" : "FAIL";
-
-    if (has_ssh) res[SSH] = ssh_check(&g, dir, sshport, tok);
-
-    type(&g, "exit");
-    res[POWEROFF] = wait_exit(&g, now_secs() + 30 < g.deadline
-                              ? now_secs() + 30 : g.deadline) ? "FAIL" : "ok";
-  }
-  if (g.pid) {
-    kill(-g.pid, SIGKILL);
-    kill(g.pid, SIGKILL);
-    wait_child(g.pid, 0);
-    if (now_secs() >= g.deadline) fprintf(g.log, "\n[boottest: killed at the "
-                                     "%.0f s limit]\n", timeout);
-  }
-  fclose(g.log);
-  unlink(disk);
-  tmpfile_del(disk);
-  {
-    char line[512];
-    int n = snprintf(line, sizeof(line), "%-12s", name);
-
-    for (i = 0; i < NCHECKS; i++) {
-      if (!res[i]) continue;
-      n += snprintf(line + n, sizeof(line) - n, " %s:%s", check_names[i],
-                    res[i]);
-      if (strcmp(res[i], "ok")) ok = 0;
-    }
-    if (prompt_s >= 0)
-      n += snprintf(line + n, sizeof(line) - n, " %.1fs", prompt_s);
-    if (strcmp(res[DATE], "-"))
-      n += snprintf(line + n, sizeof(line) - n, " (clock %+lds)", clock_diff);
-    else n += snprintf(line + n, sizeof(line) - n, " %s", now_secs() >= g.deadline
-                       ? "(killed at time limit)" : "(guest stopped)");
-    printf("%s  %s\n", line, ok ? "PASS" : "FAIL");
-    fflush(stdout);
-  }
-  return !ok;
+  if (test_start(&t)) return 1;
+  run_checks(&t);
+  test_stop(&t);
+  return test_line(&t);
 }
 
 /* Wait for a test child; the HTTP server is not one of them */
