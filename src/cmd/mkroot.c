@@ -17,21 +17,22 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The build's steps. Setup steps run every time, each deciding itself
+/* The build's steps, in order. Setup steps run every time, each deciding
  * whether it has work to do. Root steps build the root, each cached under
- * a key of its inputs and the key of the step before it (root_step): key
- * adds what it reads. The modules follow as root steps of their own, in
- * the command line's order (mkroot_main). Kernel steps run where "kernel"
- * is named, each with a stamp of its own (kernel.c); the image may have
- * been built already, in the background (kernel_start). A step prints its
- * own "=== name ..." line, except the root steps, whose name root_step
- * prints; distcc and the launch script print none. */
+ * a key of what it reads (key adds that) and of the step before it
+ * (root_step). The modules named on the command line follow, in its
+ * order, as root steps of their own (mkroot_main: the command line, not
+ * this table, names them); "kernel" among them runs the kernel steps, each
+ * with a stamp of its own (kernel.c), the image perhaps built already in
+ * the background (kernel_start). A step prints its own "=== name ..."
+ * line, but root_step prints a root step's; distcc and the launch script
+ * print none. */
 enum phase { SETUP, ROOT, KERNEL };
 struct step {
   enum phase phase;
   const char *name;                        /* as in its "=== " line */
   const char *inputs;                      /* what it reads */
-  int (*key)(struct ctx *, struct key *);  /* a root step's key */
+  int (*key)(struct ctx *, struct key *);  /* a root step's: adds those */
   int (*run)(struct ctx *);
 };
 
@@ -314,7 +315,7 @@ int mkroot_main(int argc, char **argv)
   if (run_phase(&c, &ch, SETUP, 0)) return 1;
   kernel_start(&c, &sp);
   if (!a.n && run_phase(&c, &ch, ROOT, 0)) return 1;
-  /* the modules: not in the table, as the command line names them */
+  /* the modules, and the kernel steps where "kernel" is named */
   for (i = 0; i < a.nmods; i++) {
     if (is_kernel(&c, a.mods[i])) {
       kernel_join(&c, &sp);
