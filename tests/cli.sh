@@ -90,6 +90,16 @@ expect_rc 1 $? "cross all with a failure"
 grep -q '^aarch64 .*FAILED' <<< "$out" && grep -q '^x86_64 .*ok' <<< "$out" || fail "cross all table: $out"
 [ -d output/aarch64.failed ] && [ ! -e output/aarch64 ] || fail "failed target not renamed"
 grep -q '^cc=/usr/bin/x86_64-linux-gnu-$' output/x86_64/cross.txt || fail "cross.txt: $(cat output/x86_64/cross.txt)"
+# a missing compiler or emulator: one line naming Debian's package
+out="$(PATH=/nonexistent "$TOP/cross" x32 true 2>&1)"; expect_rc 1 $? "cross without the compiler"
+contains "$(head -n 1 <<< "$out")" "x32: no compiler here (Debian's gcc-x86-64-linux-gnux32: make deps-all)"
+mkdir -p output/powerpc64 && printf '#!/bin/sh\nexit 0\n' > output/powerpc64/qemu-powerpc64.sh
+chmod +x output/powerpc64/qemu-powerpc64.sh
+out="$(PATH=/nonexistent "$TOP/run" powerpc64 2>&1)"; expect_rc 1 $? "run without the emulator"
+contains "$out" "qemu-system-ppc64: not found (Debian's qemu-system-ppc: make deps-all)"
+out="$(PATH=/nonexistent "$TOP/boottest" powerpc64 2>&1)"; expect_rc 1 $? "boottest without the emulator"
+contains "$out" "powerpc64    qemu-system-ppc64: not found (Debian's qemu-system-ppc"
+rm -rf output/powerpc64
 # TOOLCHAIN=source: a bad value, a row without a triple, missing sources
 # (one line naming make deps-all, nothing created); the listing's table
 out="$(TOOLCHAIN=bogus "$TOP/cross" aarch64 true 2>&1)"; expect_rc 1 $? "TOOLCHAIN=bogus"

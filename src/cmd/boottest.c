@@ -443,7 +443,7 @@ static void run_checks(struct test *t)
  * boottest.log; if it can't, 1 (and the target's line, if it says why) */
 static int test_start(struct test *t)
 {
-  char buf[4096], *script, *root = xprintf("%s/root", t->dir), **args;
+  char buf[4096], *script, *root = xprintf("%s/root", t->dir), **args, *why;
   const struct target *row;
   int i, nargs;
 
@@ -458,6 +458,10 @@ static int test_start(struct test *t)
     return 1;
   }
   row = script_target(script);
+  if (row && (why = qemu_absent(row))) {
+    printf("%-12s %s\n", t->name, why);
+    return 1;
+  }
   if (row) t->g.typems = row->typems;
   random_hex(t->disk + 4, 8);
   random_hex(t->tok, 8);
@@ -589,7 +593,12 @@ int boottest_main(int argc, char **argv)
       failed += !WIFEXITED(status) || WEXITSTATUS(status);
     }
     fflush(stdout);
-    if (!(pid = fork_child())) _exit(test_one(dir, names[i], marker, port, timeout));
+    if (!(pid = fork_child())) {
+      int rc = test_one(dir, names[i], marker, port, timeout);
+
+      fflush(stdout);   /* _exit doesn't: a piped line would be lost */
+      _exit(rc);
+    }
     running++;
   }
   while (running && reap(server, &status) > 0) {

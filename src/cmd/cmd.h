@@ -22,6 +22,7 @@ int boottest_main(int argc, char **argv);
 int helper_main(int argc, char **argv);
 char *launch_script(const char *top, const char *name);
 const struct target *script_target(const char *script);
+char *qemu_absent(const struct target *t);
 FILE *new_output(const char *path);
 char **disk_argv(const char *tmpl, const char *disk, int *n);
 int frame_decode(const char *line, size_t len, const char *token,

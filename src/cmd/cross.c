@@ -117,6 +117,18 @@ static char *compiler_for(const struct target *t, int build, int source)
   }
 }
 
+/* " (Debian's gcc-NAME: make deps-all)" for a row Debian's compiler
+ * serves, else "" */
+static const char *package(const struct target *t)
+{
+  static char buf[128];
+  char *p = target_gcc_pkg(t);
+
+  snprintf(buf, sizeof(buf), p ? " (Debian's %s: make deps-all)" : "", p);
+  free(p);
+  return buf;
+}
+
 /* Append " NAME" to the list *l */
 static void add(char **l, const char *name)
 {
@@ -329,8 +341,8 @@ int cross_main(int argc, char **argv)
   if (!(prefix = compiler_for(t, 1, source))) {
     if (sourced(t, source)) return 1;   /* the toolchain builder said why */
     fflush(stdout);
-    fprintf(stderr, "%s: %s: no compiler here; available: ", progname,
-            escape(argv[1]));
+    fprintf(stderr, "%s: %s: no compiler here%s; available: ", progname,
+            escape(argv[1]), package(t));
     list(stderr, source);
     return 1;
   }
@@ -428,8 +440,8 @@ int cross_dialect(int argc, char **argv, struct args *a)
   if (!t || !(prefix = compiler_for(t, 1, source))) {
     if (t && sourced(t, source)) return 1;   /* the builder said why */
     fflush(stdout);
-    fprintf(stderr, "%s: CROSS=%s: %s; targets: ", progname, cross,
-            t ? "no compiler here" : "unknown target");
+    fprintf(stderr, "%s: CROSS=%s: %s%s; targets: ", progname, escape(cross),
+            t ? "no compiler here" : "unknown target", t ? package(t) : "");
     list(stderr, source);
     return 1;
   }

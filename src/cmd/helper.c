@@ -163,6 +163,13 @@ static int h_files(struct ctx *c, char **argv)
   return 0;
 }
 
+static int h_table(struct ctx *c, char **argv)
+{
+  (void)c; (void)argv;
+  targets_markdown(stdout);
+  return 0;
+}
+
 static const struct verb {
   const char *name, *args, *what;
   int nargs;
@@ -186,6 +193,8 @@ static const struct verb {
    h_varnames},
   {"files", "", "what the build writes where, as the README shows it", 0,
    h_files},
+  {"table", "", "the target table, as doc/targets.md's markdown", 0,
+   h_table},
   {"note", "TARGET", "with $LIBC: skip WHY | known CHECKS WHY", 1, h_note},
   {0, 0, 0, 0, 0}
 };

@@ -80,6 +80,19 @@ int built_targets(const char *top, char ***out)
   return n;
 }
 
+/* 0 if t's emulator is on PATH, else the one line saying which Debian
+ * package has it */
+char *qemu_absent(const struct target *t)
+{
+  char *q = xprintf("qemu-system-%s", t->qemu), *p = which(getenv("PATH"), q);
+  char *why = p ? 0 : xprintf("%s: not found (Debian's %s: make deps-all)",
+                              q, target_qemu_pkg(t));
+
+  free(p);
+  free(q);
+  return why;
+}
+
 /* The row of the target a launch script (".../qemu-NAME.sh") boots, or 0 */
 const struct target *script_target(const char *script)
 {
@@ -526,7 +539,7 @@ static void run_one(const struct run *o, const char *name, int fdout, int fderr,
 {
   char *dir = xprintf("%s/output/%s", o->top, name), *script = 0, *text = 0;
   char *initrd = 0, *shfile = 0, *disk = 0, marker[40] = "mkroot-out-";
-  char token[24] = "@r", *logpath = 0, **extra = 0;
+  char token[24] = "@r", *logpath = 0, **extra = 0, *why;
   struct console c = {.status = -1};
   const struct target *t;
   int nextra = 0, i;
@@ -537,6 +550,10 @@ static void run_one(const struct run *o, const char *name, int fdout, int fderr,
     goto out;
   }
   t = script_target(script);
+  if (t && (why = qemu_absent(t))) {
+    say_why(r, RUN_FAILED, "%s", why);
+    goto out;
+  }
   if (o->out && t && t->nodisk) {
     say_why(r, RUN_FAILED, "%s: --out needs a disk, and %s's board has none",
             name, t->name);
@@ -749,7 +766,8 @@ static int run_cmd(int argc, char **argv)
 
 int run_main(int argc, char **argv)
 {
-  char *script;
+  const struct target *t;
+  char *script, *why;
   int i;
 
   for (i = 1; i < argc; i++) if (!strcmp(argv[i], "--")) break;
@@ -769,6 +787,11 @@ int run_main(int argc, char **argv)
   }
   if (!(script = launch_script(".", argv[1]))) {
     error_msg("output/%s: no launch script (./mkroot kernel)", argv[1]);
+    return 1;
+  }
+  t = script_target(script);
+  if (t && (why = qemu_absent(t))) {
+    error_msg("%s", why);
     return 1;
   }
   argv[1] = script;

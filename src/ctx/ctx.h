@@ -69,12 +69,16 @@ struct target {
   const char *gccconf;  /* gcc's configure options for it, or 0 */
   int typems;           /* ms per typed character its console needs */
   int nodisk;           /* its board has no disk controller */
-  const char *kargs;    /* kernel arguments its board boots faster with */
+  const char *kargs;    /* kernel arguments its board boots faster with, or
+                           POWEROFF=1: /init powers off rather than resets */
 };
 const struct target *target_find(const char *name);
 void target_list(FILE *f);
 char *target_names(void);
 int target_unknown(const char *what, const char *why);
+const char *target_qemu_pkg(const struct target *t);
+char *target_gcc_pkg(const struct target *t);
+void targets_markdown(FILE *f);
 extern const struct target targets[];
 
 /* ctx/ctx.c: the one build context, filled once from the command line

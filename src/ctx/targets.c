@@ -40,6 +40,7 @@
   "NET_VENDOR_REALTEK,8139CP,BLK_DEV_SD,ATA,ATA_SFF,ATA_BMDMA," \
   "PATA_PLATFORM,BINFMT_ELF_FDPIC,BINFMT_FLAT"
 #define SH4GCC "--with-cpu=sh4 --with-multilib-list=m4,m4-nofpu"
+#define NOPORT "musl 1.2.3 has no port for it"
 #define FROMSOURCE "its compiler is built from source with musl"
 
 const struct target targets[] = {
@@ -167,6 +168,21 @@ const struct target targets[] = {
    .disk = "-drive file=%s,format=raw,if=virtio",
    .kconf = "NET_CORE,VIRTIO_NET,VIRTIO_BLK,SCLP_TTY,"
             "SCLP_CONSOLE,SCLP_VT220_TTY,SCLP_VT220_CONSOLE,S390_GUEST"},
+  /* musl has no port for sparc64: Debian's compiler and glibc */
+  /* sun4u's reset doesn't reach QEMU (OpenBIOS's reboot call returns and
+   * Linux panics "Reboot failed!", over and over): /init powers it off,
+   * which OpenBIOS does. Its clock is DATE= plus uptime, which misses the
+   * seconds OpenBIOS runs before Linux: 4 s here idle, 13 to 17 s on a
+   * loaded host (boottest's date check then fails). rtc-m48t59 does
+   * register rtc0: RTC_HCTOSYS is the next thing to try. */
+  {.name = "sparc64", .debian = "sparc64-linux-gnu-",
+   .karch = "sparc", .qemu = "sparc64", .machine = "-M sun4u",
+   .kargs = "POWEROFF=1",
+   .console = "ttyS0", .image = "arch/sparc/boot/image", .disk = HDA,
+   .kconf = "64BIT,PCI,SERIAL_SUNSU,SERIAL_SUNSU_CONSOLE,ATA,ATA_SFF,"
+            "ATA_BMDMA,PATA_CMD64X,BLK_DEV_SD,NET_VENDOR_SUN,HAPPYMEAL,"
+            "RTC_CLASS",
+   .nomusl = NOPORT},
   /* Debian's sh4 gcc 12 drops the T-bit test before conditional branches
    * at -O1 and up (GCC bug 106609): its kernels and programs hang. So this
    * row's compiler is built from source: gcc 11, with both FPU variants
@@ -267,4 +283,63 @@ int target_unknown(const char *what, const char *why)
             why ? why : "", l);
   free(l);
   return -1;
+}
+
+/* Debian's package for each QEMU (qemu-system-NAME); the rest are in
+ * qemu-system-misc */
+static const struct { const char *qemu, *pkg; } qemu_pkgs[] = {
+  {"x86_64", "qemu-system-x86"}, {"i386", "qemu-system-x86"},
+  {"aarch64", "qemu-system-arm"}, {"arm", "qemu-system-arm"},
+  {"mips", "qemu-system-mips"}, {"mipsel", "qemu-system-mips"},
+  {"mips64", "qemu-system-mips"}, {"mips64el", "qemu-system-mips"},
+  {"ppc", "qemu-system-ppc"}, {"ppc64", "qemu-system-ppc"},
+  {"sparc64", "qemu-system-sparc"}, {0, "qemu-system-misc"}};
+
+const char *target_qemu_pkg(const struct target *t)
+{
+  int i;
+
+  for (i = 0; qemu_pkgs[i].qemu; i++)
+    if (!strcmp(qemu_pkgs[i].qemu, t->qemu)) break;
+  return qemu_pkgs[i].pkg;
+}
+
+/* Debian's package for t's compiler ("gcc-x86-64-linux-gnu" for the prefix
+ * "x86_64-linux-gnu-"), or 0 if it has none */
+char *target_gcc_pkg(const struct target *t)
+{
+  char *p, *s;
+
+  if (!t->debian) return 0;
+  p = xprintf("gcc-%.*s", (int)strlen(t->debian) - 1, t->debian);
+  for (s = p; *s; s++) if (*s == '_') *s = '-';
+  return p;
+}
+
+/* The table as doc/targets.md shows it (make doc): where each target's
+ * compiler, C library and emulator come from, and what boottest proves */
+void targets_markdown(FILE *f)
+{
+  const struct target *t;
+
+  fputs("| target | kernel ARCH | compiler | C library | QEMU | console | "
+        "boottest |\n| --- | --- | --- | --- | --- | --- | --- |\n", f);
+  for (t = targets; t->name; t++) {
+    char *gcc = target_gcc_pkg(t), *cant = xstrdup(t->cantpass ? t->cantpass : ""), *s;
+
+    for (s = cant; *s; s++) if (*s == ',') *s = '/';
+    fprintf(f, "| %s | %s | ", t->name, t->karch);
+    if (t->debian && !t->gcc) fprintf(f, "%s", gcc);
+    else if (t->debian) fprintf(f, "%s (or %s from source)", gcc, t->gcc);
+    else fprintf(f, "%s, built from source", t->gcc);
+    fprintf(f, " | %s%s%s | qemu-system-%s%s%s%s (%s) | %s | ",
+            t->nomusl ? "glibc (" : "musl", t->nomusl ? t->nomusl : "",
+            t->nomusl ? ")" : "", t->qemu, *t->machine ? " `" : "",
+            t->machine, *t->machine ? "`" : "", target_qemu_pkg(t),
+            t->console);
+    if (*cant) fprintf(f, "all but %s: %s |\n", cant, t->note);
+    else fputs("every check |\n", f);
+    free(cant);
+    free(gcc);
+  }
 }

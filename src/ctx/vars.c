@@ -166,6 +166,9 @@ const struct var vars[] = {
    "without a clock", 0, V_GUEST},
   {"HANDOFF", "/bin/sh", "the program /init hands the console to", 0,
    V_GUEST},
+  {"POWEROFF", 0, "1: /init powers the guest off at the end rather than "
+   "resetting it (a row's kargs: sparc64, whose reset never reaches QEMU)",
+   0, V_GUEST},
   {"FRAME", 0, "TOKEN: the handoff's output and exit status come back on "
    "the console in frames marked with it (./run TARGET -- CMD sets it)", 0,
    V_GUEST},

@@ -424,6 +424,18 @@ static void framed(const char *handoff, const char *token, const char *tty)
 }
 
 #ifndef INIT_NO_MAIN
+/* The end: a reset, which QEMU's -no-reboot turns into quitting; or where
+ * the board's reset doesn't reach QEMU (sparc64: OpenBIOS's reboot call
+ * returns, Linux panics "Reboot failed!" and loops), POWEROFF=1 on the
+ * command line (the row's kargs) powers it off instead */
+static void end(void)
+{
+  const char *off = getenv("POWEROFF");
+
+  sync();
+  reboot(off && !strcmp(off, "1") ? RB_POWER_OFF : RB_AUTOBOOT);
+}
+
 static int pid1(void)
 {
   char cmdline[4096], active[256], con[64], tty[80];
@@ -443,8 +455,7 @@ static int pid1(void)
   snprintf(tty, sizeof(tty), "/dev/%s", con);
   if (handoff && *handoff && token && *token) {
     framed(handoff, token, tty);
-    sync();
-    reboot(RB_AUTOBOOT);
+    end();
     return 1;
   }
   if (!handoff || !*handoff) {
@@ -457,8 +468,7 @@ static int pid1(void)
             (char *)(const char *)handoff, 0}, tty)
     : spawn("/bin/sh", (char *const[]){"sh", 0}, tty);
   wait_for(pid);
-  sync();
-  reboot(RB_AUTOBOOT);
+  end();
   return 1;
 }
 
