@@ -49,6 +49,9 @@ struct target {
   const char *karch;    /* the kernel's ARCH= */
   const char *qemu;     /* qemu-system-QEMU */
   const char *machine;  /* board and CPU arguments */
+  const char *nic;      /* its own NIC's arguments, or 0 (the board's): left
+                           out when QEMU_MORE or the launch script's
+                           arguments bring one (-nic, -net, -netdev) */
   const char *console;  /* console= device */
   const char *image;    /* kernel image, relative to the kernel build */
   const char *dtb;      /* device tree to copy, or 0 */

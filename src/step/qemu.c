@@ -76,13 +76,41 @@ static char *machine_ssh(const char *machine)
   return xprintf("%s -nic user,%s", machine, fwd);
 }
 
+/* Do these QEMU words bring a NIC of their own? */
+static int names_nic(const char *words)
+{
+  char *w = xprintf(" %s ", words ? words : "");
+  int yes = strstr(w, " -nic ") || strstr(w, " -net ") || strstr(w, " -netdev ");
+
+  free(w);
+  return yes;
+}
+
+/* The row's own NIC (ssh forwarded on it), as a shell assignment the
+ * script clears when its arguments bring a NIC: the user's is then the
+ * only one, as on a board whose default NIC they replace */
+static char *own_nic(const struct target *t, int ssh)
+{
+  char *nic = ssh ? machine_ssh(t->nic) : xstrdup(t->nic);
+  char *text = xprintf("NIC=\"%s\"\n"
+                       "case \" $* \" in\n"
+                       "  *\" -nic \"*|*\" -net \"*|*\" -netdev \"*) NIC= ;;\n"
+                       "esac\n", nic);
+
+  free(nic);
+  return text;
+}
+
 int qemu_script(struct ctx *c)
 {
   const struct target *t = c->t;
   const char *kargs = ctx_get(c, "KARGS"), *qm = ctx_get(c, "QEMU_MORE");
-  int mem = qemu_memory(c), ssh = root_has_ssh(c->root) && !(qm && strstr(qm, "hostfwd="));
+  int mem = qemu_memory(c), mine = t->nic && !names_nic(qm);
+  int ssh = root_has_ssh(c->root) && !(qm && strstr(qm, "hostfwd="))
+            && (mine || !t->nic);
   char *more = quote_words(qm);
-  char *machine = ssh ? machine_ssh(t->machine) : xstrdup(t->machine);
+  char *machine = ssh && !mine ? machine_ssh(t->machine) : xstrdup(t->machine);
+  char *nic = mine ? own_nic(t, ssh) : xstrdup("");
   const char *port = !ssh ? "" :
     "SSH_PORT=\"${SSH_PORT:-2222}\"   # the host's end of the guest's port 22\n"
     "case \"$SSH_PORT\" in\n"
@@ -97,20 +125,22 @@ int qemu_script(struct ctx *c)
     "# line (./qemu-%s.sh -hda disk.img); KARGS=... adds kernel arguments.\n"
     "# TCG by default; ACCEL=kvm, or -accel among the arguments, to choose.\n"
     "DIR=\"$(dirname \"$0\")\"\n"
-    "%s"
+    "%s%s"
     "case \" $* \" in\n"
     "  *\" -accel \"*|*\" -enable-kvm \"*) ;;\n"
     "  *) set -- -accel \"${ACCEL:-tcg}\" \"$@\" ;;\n"
     "esac\n"
-    "exec qemu-system-%s %s%s -nographic -no-reboot -m %d \\\n"
+    "exec qemu-system-%s %s%s%s -nographic -no-reboot -m %d \\\n"
     "  -kernel \"$DIR/%s\" -initrd \"$DIR/root.cpio.gz\"%s \\\n"
     "  -append \"panic=1 quiet%s%s HOST=%s console=%s DATE=$(date +%%s) \"%s\" $KARGS\" "
     "\"$@\"\n",
-    t->name, t->name, port, t->qemu, machine, more, mem, base(t->image), dtb,
+    t->name, t->name, port, nic, t->qemu, machine, mine ? " $NIC" : "", more,
+    mem, base(t->image), dtb,
     t->kargs ? " " : "", t->kargs ? t->kargs : "", t->name, t->console, karg);
   int rc = mem < 0 ? -1 : write_file_below(c->outtop, path, text, 0755);
 
   free(machine);
+  free(nic);
   free(more);
   free(karg);
   free(dtb);
