@@ -54,8 +54,12 @@ static const struct srcfile natsrc[] = {
 /* Measured here: aarch64's build used about 2,400 MiB besides the image */
 #define BUILD_MIB 3500
 
+/* bash_cv_func_strtoimax=no: cross, configure can't run its test and
+ * bash 5.2 then links its own strtoimax, which collides with musl's in a
+ * static link (module/bash says the same) */
 static const char *const bash_conf[] = {"--prefix=", "--without-bash-malloc",
-  "--enable-static-link", "--disable-nls", "CFLAGS=-Os", 0};
+  "--enable-static-link", "--disable-nls", "CFLAGS=-Os",
+  "bash_cv_func_strtoimax=no", 0};
 static const char *const make_conf[] = {"--prefix=", "--disable-nls",
   "CFLAGS=-Os", 0};
 
