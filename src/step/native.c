@@ -1,7 +1,8 @@
 /* native.c: a native toolchain for a target, as the seed's mcm-buildall
  * makes them: binutils, gcc (C and C++) and musl that run *on* the target,
- * static, plus GNU make and bash, in a squashfs image to mount in its
- * guest. A canadian cross: built on the host by the target's cross
+ * static, plus GNU make and bash, and busybox's awk, tr, expr and diff
+ * (what ./configure and make check use that toybox 0.8.9 lacks), in a
+ * squashfs image to mount in its guest. A canadian cross: built on the host by the target's cross
  * compiler from source (compiler.c, built first if missing), from the same
  * sources and configuration; gcc's target libraries (libgcc, libstdc++)
  * and musl's sysroot are the cross compiler's own, copied.
@@ -10,7 +11,7 @@
  *   toolchain/TRIPLE-native-KEY.log   the log of its build
  *
  * The image's layout is the cross toolchain's: bin/ (gcc, g++, cc, c++,
- * as, ld ..., make, bash), libexec/, lib/gcc/, and the sysroot TRIPLE/
+ * as, ld ..., make, bash, busybox and its awk, tr, expr, diff), libexec/, lib/gcc/, and the sysroot TRIPLE/
  * (include/, lib/). gcc and ld find all of it relative to where bin/ is,
  * so the image works wherever it is mounted (no "usr -> ." link: gcc's
  * sysroot is TRIPLE/ beside bin/, not "/").
@@ -43,13 +44,16 @@ static const struct srcfile natsrc[] = {
    "ab642492f5cf882b74aa0cb730cd410a81edcdbec895183ce930e706c1c759b8"},
   {"bash", "bash_5.2.15.orig.tar.gz",
    "7a315bc0e9d90713159e4390ec1096a41e4f33cd8cc3d1a749a8e5ad56600f51"},
+  {"busybox", "busybox_1.35.0.orig.tar.bz2",
+   "faeeb244c35a348a334f4a59e44626ee870fb07b6884d68c10ae8bc19f83a694"},
   {"make", "make", 0},
   {0, 0, 0}
 };
 
 /* The order of build(), below: a change to it is a new image */
 #define RECIPE "sysroot and target libraries copied; binutils; gcc (no lto); " \
-               "make; bash; strip; static check; squashfs (5: gmp doc stub)"
+               "make; bash; busybox; strip; static check; squashfs " \
+               "(5: gmp doc stub)"
 
 /* Measured here: aarch64's build used about 2,400 MiB besides the image */
 #define BUILD_MIB 3500
@@ -62,6 +66,15 @@ static const char *const bash_conf[] = {"--prefix=", "--without-bash-malloc",
   "bash_cv_func_strtoimax=no", 0};
 static const char *const make_conf[] = {"--prefix=", "--disable-nls",
   "CFLAGS=-Os", 0};
+/* busybox: only what a package's ./configure, make and make check need
+ * that toybox 0.8.9 doesn't have (autoconf's config.status is awk; tr,
+ * expr; diff for tests), static. Set in allnoconfig's .config, then
+ * settled by oldconfig: busybox's allnoconfig ignores KCONFIG_ALLCONFIG */
+static const char *const busybox_conf[] = {"STATIC", "LONG_OPTS", "AWK",
+  "FEATURE_AWK_LIBM", "FEATURE_AWK_GNU_EXTENSIONS", "TR", "FEATURE_TR_CLASSES",
+  "FEATURE_TR_EQUIV", "EXPR", "EXPR_MATH_SUPPORT_64", "DIFF",
+  "FEATURE_DIFF_LONG_OPTIONS", "FEATURE_DIFF_DIR", 0};
+static const char *const busybox_links[] = {"awk", "tr", "expr", "diff", 0};
 
 /* The image's path for c's target (without loud, 0 quietly when a host
  * tool or the cross toolchain's key can't be had) */
@@ -79,6 +92,8 @@ char *native_image(struct ctx *c, int loud)
     key_str(&k, natsrc[i].file, natsrc[i].sha256 ? natsrc[i].sha256 : "dir");
   for (i = 0; bash_conf[i]; i++) key_str(&k, "bash", bash_conf[i]);
   for (i = 0; make_conf[i]; i++) key_str(&k, "make", make_conf[i]);
+  for (i = 0; busybox_conf[i]; i++) key_str(&k, "busybox", busybox_conf[i]);
+  for (i = 0; busybox_links[i]; i++) key_str(&k, "busybox link", busybox_links[i]);
   mk = xprintf("%s/make", c->download);
   if (is_dir(mk)) rc = key_tree(&k, "make", mk, 1);
   key_done(&k, key);
@@ -265,6 +280,64 @@ static int finish(struct ctx *c, const char *cross, const char *dest)
   return rc;
 }
 
+/* "# CONFIG_X is not set" becomes "CONFIG_X=y" in a .config, for each X
+ * of syms */
+static int kconfig_enable(const char *config, const char *const *syms)
+{
+  char *text = read_file(config, 0), *out, *p;
+  int i, rc;
+
+  if (!text) {
+    perror_msg("%s", config);
+    return -1;
+  }
+  for (i = 0; syms[i]; i++) {
+    char *off = xprintf("# CONFIG_%s is not set\n", syms[i]);
+
+    if ((p = strstr(text, off)) && (p == text || p[-1] == '\n')) {
+      out = xprintf("%.*sCONFIG_%s=y\n%s", (int)(p - text), text, syms[i],
+                    p + strlen(off));
+      free(text);
+      text = out;
+    }
+    free(off);
+  }
+  rc = write_file(config, text, 0644);
+  free(text);
+  return rc;
+}
+
+/* busybox, configured as busybox_conf says, into dest/bin with its links */
+static int busybox(struct ctx *c, const char *work, const char *dest)
+{
+  char *dir = xprintf("%s/busybox", work), *conf = xprintf("%s/.config", dir);
+  char *cross = xprintf("CROSS_COMPILE=%s-", c->t->gcc);
+  char *j = xprintf("-j%d", ncpus()), *from = xprintf("%s/busybox", dir);
+  char *to = xprintf("%s/bin/busybox", dest);
+  struct av a;
+  int i, rc;
+
+  rc = step(c, "native busybox config", dir,
+            av(&a, "make", 0, "allnoconfig", (char *)0))
+    || kconfig_enable(conf, busybox_conf)
+    || step(c, "native busybox oldconfig", dir,
+            av(&a, "make", 0, "oldconfig", (char *)0))
+    || step(c, "native busybox make", dir,
+            av(&a, "make", 0, cross, j, "busybox", (char *)0))
+    || copy_file(from, to, 0755);
+  for (i = 0; !rc && busybox_links[i]; i++) {
+    char *l = xprintf("%s/bin/%s", dest, busybox_links[i]);
+
+    if (symlink("busybox", l)) {
+      perror_msg("%s", l);
+      rc = -1;
+    }
+    free(l);
+  }
+  free(dir); free(conf); free(cross); free(j); free(from); free(to);
+  return rc;
+}
+
 /* Build into dest, with the cross toolchain (cross: its directory) first
  * in PATH for the host programs and as gcc's build sysroot */
 static int build(struct ctx *c, const char *cross, const char *work,
@@ -293,7 +366,7 @@ static int build(struct ctx *c, const char *cross, const char *work,
   int rc;
 
   ctx_set(c, "PATH", path);
-  step_count(13);
+  step_count(16);
   rc = mkdirp(ob, 0755) || mkdirp(og, 0755) || copy_target(c, cross, dest)
     || step(c, "native binutils configure", ob,
             av(&a, bconf, binutils_conf, host, target, sysroot, cc, cxx,
@@ -322,6 +395,7 @@ static int build(struct ctx *c, const char *cross, const char *work,
     || step(c, "native bash make", bash, av(&a, "make", mi, j, (char *)0))
     || step(c, "native bash install", bash,
             av(&a, "make", mi, destdir, "install", (char *)0))
+    || busybox(c, work, dest)
     /* manuals and message catalogs: not needed to build */
     || rmrf(share);
   free(ob); free(og); free(bconf); free(gconf); free(mk); free(bash);
@@ -366,7 +440,7 @@ char *native_build(struct ctx *c)
   log = xprintf("%.*s.log", (int)(strlen(img) - 4), img);
   if (log_open(log, 0, c->t->name)) return 0;
   say("Building the %s native compiler (binutils, gcc C and C++, musl, make, "
-      "bash, static, to run on %s) into %s: it needs %d MiB free while it "
+      "bash, busybox's awk, tr, expr and diff, static, to run on %s) into %s: it needs %d MiB free while it "
       "builds; about an hour on two cores; log %s", c->t->gcc, c->t->name,
       img, BUILD_MIB, log);
   part = xprintf("%s.part%d", img, (int)getpid());
