@@ -24,5 +24,13 @@ int main(void)
   CHECK(clock_pick(5, "12x") == 0);
   CHECK(clock_pick(5, "100") == 0);                  /* implausible */
   CHECK(wait_for(-1) == -1);                         /* a failed fork */
+
+  CHECK(env_name("PATH=/opt/native/bin:/bin") == 4);
+  CHECK(env_name("_X1=") == 3);
+  CHECK(env_name("1X=a") == 0);                      /* not a name */
+  CHECK(env_name("A B=c") == 0);
+  CHECK(env_name("# PATH=x") == 0);                  /* a comment */
+  CHECK(env_name("=x") == 0);
+  CHECK(env_name("NAME") == 0);
   return DONE();
 }

@@ -18,7 +18,7 @@
 
 /* A whole build context for the host, naming t: what building a compiler
  * needs */
-static int host_ctx(struct ctx *c, const struct target *t)
+int host_ctx(struct ctx *c, const struct target *t)
 {
   static char *vars[2];
   struct args a = {.vars = vars, .nvars = 2};

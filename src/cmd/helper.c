@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int need(struct ctx *c, const char *var, const char **out)
 {
@@ -121,6 +122,40 @@ static int h_symcheck(struct ctx *c, char **argv)
   return !!*miss;
 }
 
+/* the native module's: the target's native image, built first when
+ * missing (its progress on stderr: stdout is the path), on a row that can
+ * attach it */
+static int h_native(struct ctx *c, char **argv)
+{
+  const struct target *t = target_find(argv[0]);
+  struct ctx h;
+  char *img = 0;
+  int out;
+
+  (void)c;
+  if (!t) return !!target_unknown(argv[0], 0);
+  if (!t->xdrive) {
+    error_msg("native: %s's board has no drive for the image (no xdrive in "
+              "its row)", t->name);
+    return 1;
+  }
+  if (!t->gcc) {
+    error_msg("native: %s: no native toolchain (no triple in its row)", t->name);
+    return 1;
+  }
+  fflush(stdout);
+  out = dup(1);
+  if (out < 0 || dup2(2, 1) < 0) return 1;
+  if (!host_ctx(&h, t)) img = native_build(&h);
+  fflush(stdout);
+  dup2(out, 1);
+  close(out);
+  if (!img) return 1;
+  printf("%s %s\n", t->gcc, img);
+  free(img);
+  return 0;
+}
+
 static int h_targets(struct ctx *c, char **argv)
 {
   (void)c; (void)argv;
@@ -187,6 +222,8 @@ static const struct verb {
   {"miniconfig", "TARGET", "print the target's miniconfig", 1, h_miniconfig},
   {"symcheck", "MINICONF CONFIG", "symbols that did not stick", 2, h_symcheck},
   {"targets", "", "the target table's names", 0, h_targets},
+  {"native", "TARGET", "its native image, built when missing: print "
+   "\"TRIPLE PATH\"", 1, h_native},
   {"vars", "", "the variables table, as doc/variables.md's markdown", 0,
    h_vars},
   {"varnames", "", "the build's variables by name, for the README", 0,

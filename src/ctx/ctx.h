@@ -74,6 +74,8 @@ struct target {
   int nodisk;           /* its board has no disk controller */
   const char *kargs;    /* kernel arguments its board boots faster with, or
                            POWEROFF=1: /init powers off rather than resets */
+  const char *xdrive;   /* the -device (and its slot) for an extra read-only
+                           drive, the native module's image; or 0: none */
 };
 const struct target *target_find(const char *name);
 void target_list(FILE *f);

@@ -7,6 +7,9 @@
 #include <string.h>
 
 #define HDA "-drive file=%s,format=raw,index=0,media=disk"
+/* The native image's drive: on PCI's last slot, so that the disks a user
+ * or boottest gives (-hda: virtio on -M virt) come first, vda */
+#define XDRIVE "virtio-blk-pci,addr=0x1f"
 #define VIRTIO_DISK "-drive file=%s,format=raw,if=none,id=hd0 " \
                     "-device virtio-blk-device,drive=hd0"
 /* x86 boots fastest with qboot (direct kernel boot, no BIOS POST) and no
@@ -65,7 +68,9 @@ const struct target targets[] = {
    .nic = "-netdev user,id=net0 -device virtio-net-pci,netdev=net0,addr=3",
    .kargs = "nolapic_timer no_timer_check lpj=785408",
    .console = "ttyS0", .image = "arch/x86/boot/bzImage", .disk = HDA,
-   .kconf = "64BIT,KERNEL_LZ4,VIRTIO_MENU,VIRTIO_PCI,VIRTIO_NET," X86},
+   .xdrive = XDRIVE,
+   .kconf = "64BIT,KERNEL_LZ4,VIRTIO_MENU,VIRTIO_PCI,VIRTIO_NET,VIRTIO_BLK,"
+            X86},
   {.name = "i686", .debian = "i686-linux-gnu-",
    /* not qboot: with its firmware this kernel can't calibrate the TSC
     * under TCG (no HPET or PM timer to check it against) and hangs
@@ -91,7 +96,7 @@ const struct target targets[] = {
    .gcc = "aarch64-linux-musl",
    .karch = "arm64", .qemu = "aarch64",
    .machine = "-M virt -cpu cortex-a57", .console = "ttyAMA0",
-   .image = "arch/arm64/boot/Image", .disk = HDA,
+   .image = "arch/arm64/boot/Image", .disk = HDA, .xdrive = XDRIVE,
    /* loop devices made when asked (losetup -f), not eight at boot */
    .kconf = ARMVIRT ",BLK_DEV_LOOP_MIN_COUNT=0"},
   {.name = "armv7l", .debian = "arm-linux-gnueabihf-",
@@ -99,6 +104,7 @@ const struct target targets[] = {
    .gccconf = "--with-arch=armv7-a --with-fpu=vfpv3-d16 --with-float=hard",
    .karch = "arm", .qemu = "arm", .machine = "-M virt",
    .console = "ttyAMA0", .image = "arch/arm/boot/zImage", .disk = HDA,
+   .xdrive = XDRIVE,
    .kconf = "MMU,ARCH_MULTI_V7,ARCH_VIRT,ARM_THUMB,VDSO,KERNEL_MODE_NEON,"
             "ARM_LPAE,VFP,NEON,VIRTIO_MMIO," ARMVIRT},
   {.name = "armv5l", .debian = "arm-linux-gnueabi-",

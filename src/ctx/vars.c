@@ -92,6 +92,10 @@ const struct var vars[] = {
    V_BUILD},
   {"QEMU_MEMORY", "256", "the guest's memory in MiB (32 and up), baked into "
    "the launch script", check_memory, V_BUILD},
+  {"NATIVE_IMAGE", 0, "a native toolchain's squashfs image (the native "
+   "module sets it): copied beside the kernel as native.sqf, which the "
+   "launch script attaches as a read-only drive the guest mounts at "
+   "/opt/native", 0, V_BUILD},
   {"SOURCE_DATE_EPOCH", "0", "the time stamp of every initramfs entry, 0 to "
    "4294967295", check_epoch, V_BUILD},
   {"DOWNLOAD", "download/", "the sources directory", 0, V_BUILD},

@@ -3,7 +3,10 @@
  * As PID 1 (booted from the initramfs): mount devtmpfs, devpts, proc and
  * sysfs; bring up lo and eth0 as QEMU's user network expects (10.0.2.15,
  * gateway 10.0.2.2); set the clock from DATE= on the kernel command line if
- * the RTC left it near zero; run the /etc/rc scripts in order; find the console; hand
+ * the RTC left it near zero; run the /etc/rc scripts in order; take the
+ * NAME=VALUE lines they left in /etc/environment into the environment (a
+ * script can't change ours: the native module's puts its compilers on
+ * PATH this way); find the console; hand
  * off to $HANDOFF (default /bin/sh) as a session leader with the console as
  * its controlling terminal; reap orphans; and when the handoff exits, reboot,
  * which QEMU's -no-reboot turns into exiting.
@@ -48,6 +51,19 @@ static void complain(const char *what)
 }
 
 /* ---- pure helpers (unit tested in tests/init_test.c) ---- */
+
+/* The length of NAME if line is "NAME=VALUE" (NAME: a letter or _, then
+ * letters, digits, _), else 0. VALUE is taken as it is: no quotes, no
+ * expansion, as pam_env reads /etc/environment */
+size_t env_name(const char *line)
+{
+  size_t n = 0;
+
+  while ((line[n] >= 'A' && line[n] <= 'Z') || (line[n] >= 'a' && line[n] <= 'z')
+         || line[n] == '_' || (n && line[n] >= '0' && line[n] <= '9'))
+    n++;
+  return n && line[n] == '=' ? n : 0;
+}
 
 /* The console device name: the last console= on the kernel command line
  * (without ",115200" options), else the last word of
@@ -336,6 +352,25 @@ static void rc_scripts(void)
   if (n >= 0) free(list);
 }
 
+/* /etc/environment's NAME=VALUE lines into our environment (the rc
+ * scripts' way to set the handoff's: PATH, ...); other lines ignored */
+static void load_env(const char *path)
+{
+  char line[4096];
+  FILE *f = fopen(path, "re");
+  size_t n;
+
+  if (!f) return;
+  while (fgets(line, sizeof(line), f)) {
+    line[strcspn(line, "\n")] = 0;
+    if ((n = env_name(line))) {
+      line[n] = 0;
+      setenv(line, line + n + 1, 1);
+    }
+  }
+  fclose(f);
+}
+
 /* Write all of buf (a tty may take it in parts) */
 static void put_all(int fd, const char *buf, size_t len)
 {
@@ -449,6 +484,7 @@ static int pid1(void)
   network();
   set_clock();
   rc_scripts();
+  load_env("/etc/environment");
   console_name(slurp("/proc/cmdline", cmdline, sizeof(cmdline)),
                slurp("/sys/class/tty/console/active", active, sizeof(active)),
                con, sizeof(con));

@@ -323,3 +323,4 @@ int ncpus(void)
 
   return n > 0 ? (int)n : 1;
 }
+

@@ -17,9 +17,11 @@
 #define _GNU_SOURCE
 #include "step.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -391,6 +393,26 @@ static int unpack(struct ctx *c, const char *work)
   return rc;
 }
 
+/* Hold path's lock (flock; the file made if missing), waiting with one
+ * line naming what when another process holds it: builds of the same
+ * thing queue rather than run twice. Its fd (close it to let go), or -1
+ * after saying why */
+int tc_lock(const char *path, const char *what)
+{
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+  if (fd < 0) perror_msg("%s", path);
+  else if (flock(fd, LOCK_EX | LOCK_NB)) {
+    say("%s: another build is making it: waiting for it", what);
+    if (flock(fd, LOCK_EX)) {
+      perror_msg("%s", path);
+      close(fd);
+      fd = -1;
+    }
+  }
+  return fd;
+}
+
 /* Build the compiler for c's target (a host build context) unless it is
  * there; its prefix, or 0 after saying why not */
 char *compiler_build(struct ctx *c)
@@ -398,13 +420,24 @@ char *compiler_build(struct ctx *c)
   char *dir, *top, *log, *work, *p;
   struct newdir d = {0, 0};
   double t0 = now_secs();
-  int rc;
+  int rc, lock;
 
   if ((p = compiler_built(c))) return p;
   if (tc_sources(c, gnusrc) || musl_source(c) || !(dir = toolchain_dir(c, 1)))
     return 0;
   top = xprintf("%s/toolchain", c->top);
   if (mkdirp(top, 0755) || mkdirp(c->build, 0755)) return 0;
+  /* one build per toolchain: a second waits for the first's, then uses it */
+  log = xprintf("%s.lock", dir);
+  work = xprintf("toolchain %s", dir);
+  lock = tc_lock(log, work);
+  free(log);
+  free(work);
+  if (lock < 0) return 0;
+  if ((p = compiler_built(c))) {
+    close(lock);
+    return p;
+  }
   /* what interrupted or failed builds left (their process is gone) */
   remove_stale_parts(top, 0);
   remove_stale_parts(c->build, "toolchain");
@@ -430,6 +463,7 @@ char *compiler_build(struct ctx *c)
   }
   newdir_abort(&d);
   rmrf(work);
+  close(lock);
   if (!rc) say("toolchain %s built in %.0fs: %s", c->t->gcc, now_secs() - t0, dir);
   free(work);
   free(log);

@@ -18,7 +18,6 @@
 #include "step.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -214,13 +213,9 @@ char *musl_sysroot(struct ctx *c, const char *triple, const char *real,
   /* one musl per key, shared by the targets of this checkout: a second
    * build that wants it waits for the first's, then uses it */
   lockf = xprintf("%s.lock", root);
-  if ((lock = open(lockf, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
-    perror_msg("%s", lockf);
-    rc = -1;
-  } else if (flock(lock, LOCK_EX | LOCK_NB)) {
-    say("libc musl: another build is making %s: waiting for it", root);
-    if (flock(lock, LOCK_EX)) perror_msg("%s", lockf), rc = -1;
-  }
+  tmp = xprintf("libc musl %s", root);
+  if ((lock = tc_lock(lockf, tmp)) < 0) rc = -1;
+  free(tmp);
   if (rc) {}
   else if (is_dir(root)) stage("libc musl (unchanged)");
   else {

@@ -413,7 +413,7 @@ char *native_build(struct ctx *c)
   char *img, *cross, *log, *part, *work, *dest, *sq, *top, *gmpdir, *gmpdoc;
   double t0 = now_secs();
   struct av a;
-  int rc;
+  int rc, lock;
 
   if ((img = native_built(c))) return img;
   if (!c->t->gcc) {
@@ -436,6 +436,17 @@ char *native_build(struct ctx *c)
   *strrchr(cross, '/') = 0;
   *strrchr(cross, '/') = 0;
   if (!(img = native_image(c, 1))) return 0;
+  /* one build per image: a second waits for the first's, then uses it */
+  log = xprintf("%.*s.lock", (int)(strlen(img) - 4), img);
+  part = xprintf("toolchain %s", img);
+  lock = tc_lock(log, part);
+  free(log);
+  free(part);
+  if (lock < 0 || exists(img)) {
+    if (lock >= 0) close(lock);
+    free(cross);
+    return lock < 0 ? (free(img), (char *)0) : img;
+  }
   remove_stale_parts(c->build, "native");
   log = xprintf("%.*s.log", (int)(strlen(img) - 4), img);
   if (log_open(log, 0, c->t->name)) return 0;
@@ -474,6 +485,7 @@ char *native_build(struct ctx *c)
   rmrf(part);
   rmrf(work);
   tmpfile_del(part);
+  close(lock);
   if (!rc) say("toolchain %s: native image built in %.0fs: %s", c->t->gcc,
                now_secs() - t0, img);
   free(part);

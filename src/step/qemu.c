@@ -12,12 +12,21 @@
  * (default 2222, chosen when the script runs, so two guests can run side
  * by side) to the guest's port 22, on the target's own user-mode NIC;
  * unless QEMU_MORE already forwards (toybox's dropbear script does). The
- * guest has QEMU_MEMORY MiB (default 256). */
+ * guest has QEMU_MEMORY MiB (default 256).
+ *
+ * NATIVE_IMAGE (the native module's) is copied beside the kernel as
+ * native.sqf and attached read-only on the row's xdrive, with the serial
+ * number "mkroot-native", by which the guest's rc script finds it
+ * whatever the disks before it are. */
 #define _GNU_SOURCE
 #include "step.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char *base(const char *p)
 {
@@ -101,6 +110,46 @@ static char *own_nic(const struct target *t, int ssh)
   return text;
 }
 
+/* NATIVE_IMAGE beside the kernel as native.sqf, unless the copy there
+ * has its size and time already (it is 100 MiB and more); none there when
+ * no image is asked for. The drive's QEMU words, or 0 after saying why not */
+static char *native_drive(struct ctx *c)
+{
+  const char *img = ctx_get(c, "NATIVE_IMAGE");
+  char *to = xprintf("%s/native.sqf", c->output), *words = 0;
+  struct stat a, b;
+
+  if (!img || !*img) {
+    if (!lstat(to, &b) && unlink(to)) perror_msg("%s", to);
+    else words = xstrdup("");
+  } else if (!c->t->xdrive)
+    error_msg("NATIVE_IMAGE: %s's board has no drive to attach it on (no "
+              "xdrive in its row)", c->t->name);
+  else if (stat(img, &a))
+    error_msg("NATIVE_IMAGE=%s: %s", escape(img), strerror(errno));
+  else if (!S_ISREG(a.st_mode))
+    error_msg("NATIVE_IMAGE=%s: not a file", escape(img));
+  else if (!lstat(to, &b) && S_ISREG(b.st_mode) && b.st_size == a.st_size
+           && b.st_mtim.tv_sec == a.st_mtim.tv_sec
+           && b.st_mtim.tv_nsec == a.st_mtim.tv_nsec)
+    words = xstrdup("");
+  else if (!copy_file_below(img, c->outtop, to, 0644)) {
+    struct timespec ts[2] = {a.st_atim, a.st_mtim};
+
+    if (utimensat(AT_FDCWD, to, ts, AT_SYMLINK_NOFOLLOW)) perror_msg("%s", to);
+    else words = xstrdup("");
+  }
+  if (words && img && *img) {
+    free(words);
+    /* -drive's file= ends at a comma: a path's own are doubled */
+    words = xprintf(" \\\n  -drive \"file=$(printf '%%s\\n' \"$DIR/native.sqf\" | "
+                    "sed 's/,/,,/g'),format=raw,if=none,id=native,readonly=on\" "
+                    "-device %s,drive=native,serial=mkroot-native", c->t->xdrive);
+  }
+  free(to);
+  return words;
+}
+
 int qemu_script(struct ctx *c)
 {
   const struct target *t = c->t;
@@ -119,7 +168,8 @@ int qemu_script(struct ctx *c)
   char *karg = shell_quote(kargs ? kargs : "");
   char *dtb = t->dtb ? xprintf(" -dtb \"$DIR/%s\"", base(t->dtb)) : xstrdup("");
   char *path = xprintf("%s/qemu-%s.sh", c->output, t->name);
-  char *text = xprintf(
+  char *drive = native_drive(c);
+  char *text = !drive ? 0 : xprintf(
     "#!/bin/sh\n"
     "# Boot mkroot's %s system. Arguments are appended to QEMU's command\n"
     "# line (./qemu-%s.sh -hda disk.img); KARGS=... adds kernel arguments.\n"
@@ -131,19 +181,20 @@ int qemu_script(struct ctx *c)
     "  *) set -- -accel \"${ACCEL:-tcg}\" \"$@\" ;;\n"
     "esac\n"
     "exec qemu-system-%s %s%s%s -nographic -no-reboot -m %d \\\n"
-    "  -kernel \"$DIR/%s\" -initrd \"$DIR/root.cpio.gz\"%s \\\n"
+    "  -kernel \"$DIR/%s\" -initrd \"$DIR/root.cpio.gz\"%s%s \\\n"
     "  -append \"panic=1 quiet%s%s HOST=%s console=%s DATE=$(date +%%s) \"%s\" $KARGS\" "
     "\"$@\"\n",
     t->name, t->name, port, nic, t->qemu, machine, mine ? " $NIC" : "", more,
-    mem, base(t->image), dtb,
+    mem, base(t->image), dtb, drive,
     t->kargs ? " " : "", t->kargs ? t->kargs : "", t->name, t->console, karg);
-  int rc = mem < 0 ? -1 : write_file_below(c->outtop, path, text, 0755);
+  int rc = mem < 0 || !text ? -1 : write_file_below(c->outtop, path, text, 0755);
 
   free(machine);
   free(nic);
   free(more);
   free(karg);
   free(dtb);
+  free(drive);
   free(path);
   free(text);
   return rc;
