@@ -70,6 +70,11 @@ check-kmodules: deps all tests
 check-toolchain: deps-all all tests
 	tests/native.sh
 
+# an aarch64 guest building GNU hello natively, with distcc to the host
+# and without (the native image: an hour or more the first time)
+check-native: deps-all all tests
+	tests/guest_build.sh
+
 demo: deps all
 	scripts/demo
 
@@ -91,4 +96,4 @@ doc: all
 clean-build:
 	rm -rf obj tests/bin mkroot $(NAMES)
 
-.PHONY: all deps deps-all check check-fast check-all check-kmodules check-toolchain demo bench tests layers doc clean-build
+.PHONY: all deps deps-all check check-fast check-all check-kmodules check-toolchain check-native demo bench tests layers doc clean-build

@@ -2,7 +2,7 @@
 # doc: what the documentation shows from mkroot's tables is current (make
 # doc writes it): doc/mkroot.1 is mkroot --man, each block of README.md and
 # doc/*.md between "<!-- NAME -->" and "<!-- /NAME -->" is mkroot --helper
-# NAME; the README is short (at most 160 lines); and the man
+# NAME; the README is short (at most 175 lines); and the man
 # page reads: man -l renders it, with every variable and command, and groff
 # finds nothing to warn about.
 . "$(dirname "$0")/lib.sh"
@@ -20,7 +20,7 @@ for md in README.md doc/*.md; do
 done
 [ $n -ge 3 ] || fail "$n generated blocks in README.md and doc/, want varnames, vars and files"
 echo "ok: the $n generated blocks in README.md and doc/ are current"
-[ "$(wc -l < README.md)" -le 160 ] || fail "README.md has $(wc -l < README.md) lines: the rest belongs in doc/"
+[ "$(wc -l < README.md)" -le 175 ] || fail "README.md has $(wc -l < README.md) lines: the rest belongs in doc/"
 
 page="$(MANWIDTH=80 man -l doc/mkroot.1 2>&1)" || fail "man -l doc/mkroot.1: $page"
 for s in NAME SYNOPSIS OPTIONS VARIABLES COMMANDS FILES boottest cross clean; do

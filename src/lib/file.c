@@ -323,4 +323,3 @@ int ncpus(void)
 
   return n > 0 ? (int)n : 1;
 }
-
