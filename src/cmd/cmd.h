@@ -16,7 +16,6 @@ void files_list(FILE *f);
 int mkroot_main(int argc, char **argv);
 int cross_main(int argc, char **argv);
 int cross_dialect(int argc, char **argv, struct args *a);
-int host_ctx(struct ctx *c, const struct target *t);
 int run_main(int argc, char **argv);
 int clean_main(int argc, char **argv);
 int boottest_main(int argc, char **argv);

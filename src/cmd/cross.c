@@ -16,18 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A whole build context for the host, naming t: what building a compiler
- * needs */
-int host_ctx(struct ctx *c, const struct target *t)
-{
-  static char *vars[2];
-  struct args a = {.vars = vars, .nvars = 2};
-
-  vars[0] = "CROSS_COMPILE=";
-  vars[1] = xprintf("TARGET=%s", t->name);
-  return ctx_init(c, &a);
-}
-
 /* ./cross toolchain TARGET: t's cross and native toolchains, built
  * when missing (the native one needs the cross one) */
 static int pair(const struct target *t)
@@ -39,7 +27,7 @@ static int pair(const struct target *t)
     error_msg("%s: no triple to build a compiler for in its row", t->name);
     return 1;
   }
-  if (host_ctx(&c, t) || !(img = native_build(&c))) return 1;
+  if (ctx_host(&c, t) || !(img = native_build(&c))) return 1;
   cross = compiler_built(&c);
   printf("%s: cross %scc\n%s: native %s\n", t->name, cross, t->name, img);
   free(cross);
@@ -62,7 +50,7 @@ static char *from_source(const struct target *t, int build, int *can)
   c.download = xprintf("%s/download", cwd);
   *can = compiler_buildable(&c);
   if (!build) return compiler_built(&c);
-  return host_ctx(&c, t) ? 0 : compiler_build(&c);
+  return ctx_host(&c, t) ? 0 : compiler_build(&c);
 }
 
 /* Does t's compiler come from toolchain/? Always for a row Debian has no

@@ -146,7 +146,7 @@ static int h_native(struct ctx *c, char **argv)
   fflush(stdout);
   out = dup(1);
   if (out < 0 || dup2(2, 1) < 0) return 1;
-  if (!host_ctx(&h, t)) img = native_build(&h);
+  if (!ctx_host(&h, t)) img = native_build(&h);
   fflush(stdout);
   dup2(out, 1);
   close(out);

@@ -466,3 +466,16 @@ int ctx_load_env(struct ctx *c, const char *path)
   ctx_export(c);
   return 0;
 }
+
+/* A context for building t's toolchains on this machine (./cross
+ * toolchain, the native module, the launch script finding its image): the
+ * host's compilers, t as the target */
+int ctx_host(struct ctx *c, const struct target *t)
+{
+  static char *vars[2];
+  struct args a = {.vars = vars, .nvars = 2};
+
+  vars[0] = "CROSS_COMPILE=";
+  vars[1] = xprintf("TARGET=%s", t->name);
+  return ctx_init(c, &a);
+}

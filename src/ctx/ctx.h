@@ -120,6 +120,7 @@ int ctx_epoch(const struct ctx *c, long long *out);
 int ctx_fetchopts(const struct ctx *c, struct fetchopts *o);
 int ctx_caps(const struct ctx *c, struct caps *caps);
 int ctx_init(struct ctx *c, struct args *a);
+int ctx_host(struct ctx *c, const struct target *t);
 int vars_check(struct ctx *c);
 int ctx_modules_ok(const struct ctx *c);
 int ctx_from_env(struct ctx *c);

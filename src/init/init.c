@@ -53,8 +53,9 @@ static void complain(const char *what)
 /* ---- pure helpers (unit tested in tests/init_test.c) ---- */
 
 /* The length of NAME if line is "NAME=VALUE" (NAME: a letter or _, then
- * letters, digits, _), else 0. VALUE is taken as it is: no quotes, no
- * expansion, as pam_env reads /etc/environment */
+ * letters, digits, _), else 0. VALUE is taken as it is: no quotes
+ * removed, no expansion, no "export " (the native module's rc script
+ * writes these lines; other lines are left alone) */
 size_t env_name(const char *line)
 {
   size_t n = 0;

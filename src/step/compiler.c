@@ -442,13 +442,19 @@ char *compiler_build(struct ctx *c)
   remove_stale_parts(top, 0);
   remove_stale_parts(c->build, "toolchain");
   log = xprintf("%s.log", dir);
-  if (log_open(log, 0, c->t->name)) return 0;
+  if (log_open(log, 0, c->t->name)) {
+    close(lock);
+    return 0;
+  }
   say("Building the %s cross compiler (binutils 2.40, gcc 11.3.0 C and C++, "
       "musl 1.2.3) "
       "in %s: it needs %d MiB free while it builds and keeps about %d MiB; "
       "about half an hour on two cores; log %s", c->t->gcc, dir, BUILD_MIB,
       KEEP_MIB, log);
-  if (tc_space(top, BUILD_MIB)) return 0;
+  if (tc_space(top, BUILD_MIB)) {
+    close(lock);
+    return 0;
+  }
   /* both named for this process: builds side by side don't collide */
   work = xprintf("%s/toolchain.part%d", c->build, (int)getpid());
   /* if another build finished first, its toolchain serves */

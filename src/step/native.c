@@ -280,6 +280,24 @@ static int finish(struct ctx *c, const char *cross, const char *dest)
   return rc;
 }
 
+/* Does the .config have CONFIG_X=y for each X of syms? Else say which not */
+static int kconfig_has(const char *config, const char *const *syms)
+{
+  char *text = read_file(config, 0);
+  int i, rc = text ? 0 : -1;
+
+  if (!text) perror_msg("%s", config);
+  for (i = 0; text && syms[i]; i++) {
+    char *on = xprintf("\nCONFIG_%s=y\n", syms[i]);
+
+    if (!strstr(text, on) && (rc = -1))
+      error_msg("%s: CONFIG_%s didn't stick", config, syms[i]);
+    free(on);
+  }
+  free(text);
+  return rc;
+}
+
 /* "# CONFIG_X is not set" becomes "CONFIG_X=y" in a .config, for each X
  * of syms */
 static int kconfig_enable(const char *config, const char *const *syms)
@@ -322,6 +340,7 @@ static int busybox(struct ctx *c, const char *work, const char *dest)
     || kconfig_enable(conf, busybox_conf)
     || step(c, "native busybox oldconfig", dir,
             av(&a, "make", 0, "oldconfig", (char *)0))
+    || kconfig_has(conf, busybox_conf)
     || step(c, "native busybox make", dir,
             av(&a, "make", 0, cross, j, "busybox", (char *)0))
     || copy_file(from, to, 0755);
@@ -449,7 +468,10 @@ char *native_build(struct ctx *c)
   }
   remove_stale_parts(c->build, "native");
   log = xprintf("%.*s.log", (int)(strlen(img) - 4), img);
-  if (log_open(log, 0, c->t->name)) return 0;
+  if (log_open(log, 0, c->t->name)) {
+    close(lock);
+    return 0;
+  }
   say("Building the %s native compiler (binutils, gcc C and C++, musl, make, "
       "bash, busybox's awk, tr, expr and diff, static, to run on %s) into %s: it needs %d MiB free while it "
       "builds; about an hour on two cores; log %s", c->t->gcc, c->t->name,

@@ -110,25 +110,45 @@ static char *own_nic(const struct target *t, int ssh)
   return text;
 }
 
+/* The image NATIVE_IMAGE names; if that file is gone (toolchain/ cleaned
+ * since the native module's step was cached), the target's image as it is
+ * now, if there is one: 0 after saying why not */
+static char *native_file(struct ctx *c, const char *img)
+{
+  struct ctx h = {0};
+  struct stat a;
+  char *now = 0;
+
+  if (!stat(img, &a)) {
+    if (S_ISREG(a.st_mode)) return xstrdup(img);
+    error_msg("NATIVE_IMAGE=%s: not a file", escape(img));
+    return 0;
+  }
+  if (errno == ENOENT && c->t->gcc && !ctx_host(&h, c->t)) now = native_built(&h);
+  if (!now)
+    error_msg("NATIVE_IMAGE=%s: %s (./cross toolchain %s builds the image)",
+              escape(img), strerror(ENOENT), c->t->name);
+  return now;
+}
+
 /* NATIVE_IMAGE beside the kernel as native.sqf, unless the copy there
  * has its size and time already (it is 100 MiB and more); none there when
- * no image is asked for. The drive's QEMU words, or 0 after saying why not */
+ * no image is asked for. The script's lines attaching it when it is there
+ * (so a guest whose native.sqf went still boots, and says so), or 0 after
+ * saying why not */
 static char *native_drive(struct ctx *c)
 {
-  const char *img = ctx_get(c, "NATIVE_IMAGE");
-  char *to = xprintf("%s/native.sqf", c->output), *words = 0;
+  const char *want = ctx_get(c, "NATIVE_IMAGE");
+  char *to = xprintf("%s/native.sqf", c->output), *words = 0, *img = 0;
   struct stat a, b;
 
-  if (!img || !*img) {
+  if (!want || !*want) {
     if (!lstat(to, &b) && unlink(to)) perror_msg("%s", to);
     else words = xstrdup("");
   } else if (!c->t->xdrive)
     error_msg("NATIVE_IMAGE: %s's board has no drive to attach it on (no "
               "xdrive in its row)", c->t->name);
-  else if (stat(img, &a))
-    error_msg("NATIVE_IMAGE=%s: %s", escape(img), strerror(errno));
-  else if (!S_ISREG(a.st_mode))
-    error_msg("NATIVE_IMAGE=%s: not a file", escape(img));
+  else if (!(img = native_file(c, want)) || stat(img, &a)) {}
   else if (!lstat(to, &b) && S_ISREG(b.st_mode) && b.st_size == a.st_size
            && b.st_mtim.tv_sec == a.st_mtim.tv_sec
            && b.st_mtim.tv_nsec == a.st_mtim.tv_nsec)
@@ -139,13 +159,18 @@ static char *native_drive(struct ctx *c)
     if (utimensat(AT_FDCWD, to, ts, AT_SYMLINK_NOFOLLOW)) perror_msg("%s", to);
     else words = xstrdup("");
   }
-  if (words && img && *img) {
+  if (words && img) {
     free(words);
-    /* -drive's file= ends at a comma: a path's own are doubled */
-    words = xprintf(" \\\n  -drive \"file=$(printf '%%s\\n' \"$DIR/native.sqf\" | "
-                    "sed 's/,/,,/g'),format=raw,if=none,id=native,readonly=on\" "
-                    "-device %s,drive=native,serial=mkroot-native", c->t->xdrive);
+    /* an absolute path (QEMU reads "a:b" as a protocol), its commas
+     * doubled (-drive's file= ends at one) */
+    words = xprintf(
+      "if [ -f \"$DIR/native.sqf\" ]; then   # the native module's image\n"
+      "  set -- -drive \"file=$(cd \"$DIR\" && pwd -P | sed 's/,/,,/g')/native.sqf,"
+      "format=raw,if=none,id=native,readonly=on\" \\\n"
+      "    -device %s,drive=native,serial=mkroot-native \"$@\"\n"
+      "fi\n", c->t->xdrive);
   }
+  free(img);
   free(to);
   return words;
 }
@@ -180,12 +205,13 @@ int qemu_script(struct ctx *c)
     "  *\" -accel \"*|*\" -enable-kvm \"*) ;;\n"
     "  *) set -- -accel \"${ACCEL:-tcg}\" \"$@\" ;;\n"
     "esac\n"
+    "%s"
     "exec qemu-system-%s %s%s%s -nographic -no-reboot -m %d \\\n"
-    "  -kernel \"$DIR/%s\" -initrd \"$DIR/root.cpio.gz\"%s%s \\\n"
+    "  -kernel \"$DIR/%s\" -initrd \"$DIR/root.cpio.gz\"%s \\\n"
     "  -append \"panic=1 quiet%s%s HOST=%s console=%s DATE=$(date +%%s) \"%s\" $KARGS\" "
     "\"$@\"\n",
-    t->name, t->name, port, nic, t->qemu, machine, mine ? " $NIC" : "", more,
-    mem, base(t->image), dtb, drive,
+    t->name, t->name, port, nic, drive, t->qemu, machine,
+    mine ? " $NIC" : "", more, mem, base(t->image), dtb,
     t->kargs ? " " : "", t->kargs ? t->kargs : "", t->name, t->console, karg);
   int rc = mem < 0 || !text ? -1 : write_file_below(c->outtop, path, text, 0755);
 
