@@ -394,16 +394,16 @@ static int unpack(struct ctx *c, const char *work)
 }
 
 /* Hold path's lock (flock; the file made if missing), waiting with one
- * line naming what when another process holds it: builds of the same
+ * line naming what (the step) and thing when another process holds it: builds of the same
  * thing queue rather than run twice. Its fd (close it to let go), or -1
  * after saying why */
-int tc_lock(const char *path, const char *what)
+int tc_lock(const char *path, const char *what, const char *thing)
 {
   int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
   if (fd < 0) perror_msg("%s", path);
   else if (flock(fd, LOCK_EX | LOCK_NB)) {
-    say("%s: another build is making it: waiting for it", what);
+    say("%s: another build is making %s: waiting for it", what, thing);
     if (flock(fd, LOCK_EX)) {
       perror_msg("%s", path);
       close(fd);
@@ -429,10 +429,8 @@ char *compiler_build(struct ctx *c)
   if (mkdirp(top, 0755) || mkdirp(c->build, 0755)) return 0;
   /* one build per toolchain: a second waits for the first's, then uses it */
   log = xprintf("%s.lock", dir);
-  work = xprintf("toolchain %s", dir);
-  lock = tc_lock(log, work);
+  lock = tc_lock(log, "toolchain", dir);
   free(log);
-  free(work);
   if (lock < 0) return 0;
   if ((p = compiler_built(c))) {
     close(lock);

@@ -213,9 +213,7 @@ char *musl_sysroot(struct ctx *c, const char *triple, const char *real,
   /* one musl per key, shared by the targets of this checkout: a second
    * build that wants it waits for the first's, then uses it */
   lockf = xprintf("%s.lock", root);
-  tmp = xprintf("libc musl %s", root);
-  if ((lock = tc_lock(lockf, tmp)) < 0) rc = -1;
-  free(tmp);
+  if ((lock = tc_lock(lockf, "libc musl", root)) < 0) rc = -1;
   if (rc) {}
   else if (is_dir(root)) stage("libc musl (unchanged)");
   else {

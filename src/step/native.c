@@ -457,10 +457,8 @@ char *native_build(struct ctx *c)
   if (!(img = native_image(c, 1))) return 0;
   /* one build per image: a second waits for the first's, then uses it */
   log = xprintf("%.*s.lock", (int)(strlen(img) - 4), img);
-  part = xprintf("toolchain %s", img);
-  lock = tc_lock(log, part);
+  lock = tc_lock(log, "toolchain", img);
   free(log);
-  free(part);
   if (lock < 0 || exists(img)) {
     if (lock >= 0) close(lock);
     free(cross);

@@ -61,7 +61,7 @@ void step_count(int total);
 int tc_sources(struct ctx *c, const struct srcfile *s);
 int tc_unpack(struct ctx *c, const struct srcfile *s, const char *work);
 int tc_space(const char *dir, int mib);
-int tc_lock(const char *path, const char *what);
+int tc_lock(const char *path, const char *what, const char *thing);
 char *musl_arch(const char *triple);
 char *toolchain_dir(struct ctx *c, int loud);
 char *compiler_built(struct ctx *c);
