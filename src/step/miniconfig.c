@@ -9,10 +9,14 @@
 #include <string.h>
 
 /* What every target gets: initramfs, devtmpfs, the filesystems, the network
- * and the executable formats a toybox system and the boot test need. */
+ * and the executable formats a toybox system and the boot test need. The
+ * initramfs keeps its files' times (allnoconfig leaves that out, and then
+ * every file gets the second it was unpacked in, near 1970, so a tree
+ * given with ./run --share has sources "newer" than what was made from
+ * them and make starts remaking configure with tools the guest lacks). */
 const char generic_kconf[] =
   "BINFMT_ELF,BINFMT_SCRIPT,NO_HZ_IDLE,HIGH_RES_TIMERS,BLK_DEV,"
-  "BLK_DEV_INITRD,RD_GZIP,BLK_DEV_LOOP,EXT4_FS,EXT4_USE_FOR_EXT2,VFAT_FS,"
+  "BLK_DEV_INITRD,INITRAMFS_PRESERVE_MTIME,RD_GZIP,BLK_DEV_LOOP,EXT4_FS,EXT4_USE_FOR_EXT2,VFAT_FS,"
   "FAT_DEFAULT_UTF8,MISC_FILESYSTEMS,SQUASHFS,SQUASHFS_XATTR,SQUASHFS_ZLIB,"
   "DEVTMPFS,DEVTMPFS_MOUNT,TMPFS,TMPFS_POSIX_ACL,NET,PACKET,UNIX,INET,IPV6,"
   "NETDEVICES,NET_CORE,NETCONSOLE,ETHERNET,COMPAT_32BIT_TIME,"
