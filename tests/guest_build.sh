@@ -89,7 +89,7 @@ expect_rc 0 "$rc" "a damaged image"
 contains "$out" "still here"
 contains "$out" "no gcc"
 grep -a "native: " output/aarch64/run.log
-grep -aq "native: /dev/vd.: not a squashfs image" output/aarch64/run.log ||
+grep -aq "native: /dev/vd. is not a squashfs image" output/aarch64/run.log ||
   fail "no line for the damaged image: $(grep -a native output/aarch64/run.log)"
 mkdir -p "$T/other/bin" "$T/other/lib/gcc/x86_64-linux-musl/11.3.0"
 cp "$(command -v true)" "$T/other/bin/gcc"
