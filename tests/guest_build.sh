@@ -48,7 +48,7 @@ for _ in $(seq 100); do
 done
 listening || fail "distccd didn't start: $(cat "$T/distccd.log")"
 
-BUILD='./configure > configure.out 2>&1 || { tail -20 configure.out; exit 1; }; make -j3 > make.out 2>&1 || { tail -20 make.out; exit 1; }; make -j3 check > check.out 2>&1 || { tail -30 check.out; exit 1; }; grep -E "^# (TOTAL|PASS|FAIL)" check.out; ./hello'
+BUILD='t0=$(date +%s); ./configure > configure.out 2>&1 || { tail -20 configure.out; exit 1; }; t1=$(date +%s); make -j3 > make.out 2>&1 || { tail -20 make.out; exit 1; }; t2=$(date +%s); make -j3 check > check.out 2>&1 || { tail -30 check.out; exit 1; }; t3=$(date +%s); grep -E "^# (TOTAL|PASS|FAIL)" check.out; ./hello; echo "phases: configure $((t1-t0))s, make $((t2-t1))s, make check $((t3-t2))s"'
 
 # 1: with distcc
 start=$SECONDS
