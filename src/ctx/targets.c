@@ -62,7 +62,10 @@ const struct target targets[] = {
    * no_timer_check, as the IO-APIC timer check panics a loaded host's slow
    * guest ("IO-APIC + timer doesn't work!"); LZ4, which unpacks faster
    * than gzip. */
+  /* --disable-multilib: gcc's 32-bit libgcc can't build against one
+   * (64-bit) musl's headers (wchar_t redefined: measured here) */
   {.name = "x86_64", .debian = "x86_64-linux-gnu-", .gcc = "x86_64-linux-musl",
+   .gccconf = "--disable-multilib",
    .karch = "x86", .qemu = "x86_64",
    .machine = PCFAST " -nodefaults -vga std -serial mon:stdio",
    .nic = "-netdev user,id=net0 -device virtio-net-pci,netdev=net0,addr=3",
