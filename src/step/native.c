@@ -280,21 +280,26 @@ static int finish(struct ctx *c, const char *cross, const char *dest)
   return rc;
 }
 
-/* Does the .config have CONFIG_X=y for each X of syms? Else say which not */
+/* Does the .config have CONFIG_X=y for each X of syms? Else say which
+ * not (the kernel's check, symbol_check, on a miniconfig of them) */
 static int kconfig_has(const char *config, const char *const *syms)
 {
-  char *text = read_file(config, 0);
-  int i, rc = text ? 0 : -1;
+  char *text = read_file(config, 0), *mini = xstrdup(""), *miss = 0, *m;
+  int i, rc = -1;
 
-  if (!text) perror_msg("%s", config);
-  for (i = 0; text && syms[i]; i++) {
-    char *on = xprintf("\nCONFIG_%s=y\n", syms[i]);
-
-    if (!strstr(text, on) && (rc = -1))
-      error_msg("%s: CONFIG_%s didn't stick", config, syms[i]);
-    free(on);
+  for (i = 0; syms[i]; i++) {
+    m = xprintf("%sCONFIG_%s=y\n", mini, syms[i]);
+    free(mini);
+    mini = m;
   }
+  if (!text) perror_msg("%s", config);
+  else if (symbol_check(mini, text, &miss)) {
+    for (m = miss; *m; m++) if (*m == '\n') *m = ' ';
+    error_msg("%s: didn't stick: %s", config, miss);
+  } else rc = 0;
   free(text);
+  free(mini);
+  free(miss);
   return rc;
 }
 
