@@ -183,7 +183,17 @@ const struct target targets[] = {
    .disk = "-drive file=%s,format=raw,if=virtio",
    .kconf = "NET_CORE,VIRTIO_NET,VIRTIO_BLK,SCLP_TTY,"
             "SCLP_CONSOLE,SCLP_VT220_TTY,SCLP_VT220_CONSOLE,S390_GUEST"},
-  /* musl has no port for sparc64: Debian's compiler and glibc */
+  /* musl has no port for alpha or sparc64: Debian's compiler and glibc */
+  /* ALPHA_GENERIC, not ALPHA_DP264: any EV6 system type builds
+   * arch/alpha/lib/stycpy.S, which in this 6.1 tree includes
+   * ev6-strcat.S, a file it lacks (only ev67-strcat.S) */
+  {.name = "alpha", .debian = "alpha-linux-gnu-",
+   .karch = "alpha", .qemu = "alpha", .machine = "-M clipper",
+   .console = "ttyS0", .image = "vmlinux", .disk = HDA,
+   .kconf = "ALPHA_GENERIC,PCI,SERIAL_8250,SERIAL_8250_CONSOLE,ATA,ATA_SFF,"
+            "ATA_BMDMA,PATA_CMD64X,BLK_DEV_SD,NET_VENDOR_INTEL,E1000,"
+            "RTC_CLASS,RTC_DRV_ALPHA",
+   .nomusl = NOPORT},
   /* sun4u's reset doesn't reach QEMU (OpenBIOS's reboot call returns and
    * Linux panics "Reboot failed!", over and over): /init powers it off,
    * which OpenBIOS does. Its clock is DATE= plus uptime, which misses the
