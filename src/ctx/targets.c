@@ -199,12 +199,16 @@ const struct target targets[] = {
             "ATA_BMDMA,PATA_CMD64X,BLK_DEV_SD,NET_VENDOR_INTEL,E1000,"
             "RTC_CLASS,RTC_DRV_ALPHA",
    .nomusl = NOPORT},
-  /* QEMU 7.2's hppa is a B160L: PA7300LC, 32-bit, SeaBIOS-hppa. SLAB,
-   * not SLUB: with SLUB this kernel warned in acquire_slab right after
-   * "Memory:", leaked slabs and panicked "System is deadlocked on
-   * memory" in serial8250_init (measured, last round) */
+  /* QEMU 7.2's hppa is a B160L: PA7300LC, 32-bit, SeaBIOS-hppa. Its
+   * firmware's cache information gives Linux a data cache stride of
+   * 32 KiB, which parisc takes as cache_line_size(), and the slab caches
+   * align every object to it: each dentry, each 16-byte kmalloc, a
+   * 32 KiB slab of its own (/proc/slabinfo), 236 MB of slab at the
+   * prompt. In 256 MiB it panics "System is deadlocked on memory" before
+   * /init; it gets 1024. SLAB, not SLUB: SLUB also warned in acquire_slab
+   * (WARN_ON(!freelist)) right after "Memory:" */
   {.name = "hppa", .debian = "hppa-linux-gnu-",
-   .karch = "parisc", .qemu = "hppa", .machine = "",
+   .karch = "parisc", .qemu = "hppa", .machine = "", .memory = 1024,
    .console = "ttyS0", .image = "vmlinux", .disk = HDA,
    .kconf = "PA7300LC,SLAB,GSC,GSC_LASI,GSC_DINO,PCI,SERIAL_8250,"
             "SERIAL_8250_CONSOLE,SCSI,SCSI_LOWLEVEL,BLK_DEV_SD,"
