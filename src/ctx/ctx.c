@@ -251,9 +251,11 @@ int ctx_cc_key(const struct ctx *c, struct key *k, int kernel)
   int rc = path ? key_tool(k, "cc", path) : -1;
 
   if (!path) error_msg("%s: not found", cc);
-  key_str(k, "cflags", c->t ? c->t->cflags : "");
   ctx_tool_key(c, k, T_CC);
-  if (!kernel) key_str(k, "libc", c->libc);
+  if (!kernel) {  /* the kernel's build takes neither */
+    key_str(k, "cflags", c->t ? c->t->cflags : "");
+    key_str(k, "libc", c->libc);
+  }
   free(cc);
   free(path);
   return rc;

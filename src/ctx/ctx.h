@@ -76,6 +76,7 @@ struct target {
                            POWEROFF=1: /init powers off rather than resets */
   const char *xdrive;   /* the -device (and its slot) for an extra read-only
                            drive, the native module's image; or 0: none */
+  int memory;           /* MiB its guest needs by default, or 0: 256 */
 };
 const struct target *target_find(const char *name);
 void target_list(FILE *f);

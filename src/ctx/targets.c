@@ -183,20 +183,52 @@ const struct target targets[] = {
    .disk = "-drive file=%s,format=raw,if=virtio",
    .kconf = "NET_CORE,VIRTIO_NET,VIRTIO_BLK,SCLP_TTY,"
             "SCLP_CONSOLE,SCLP_VT220_TTY,SCLP_VT220_CONSOLE,S390_GUEST"},
-  /* musl has no port for sparc64: Debian's compiler and glibc */
+  /* musl has no port for alpha, hppa or sparc64: Debian's compiler and
+   * glibc */
+  /* ALPHA_GENERIC, not ALPHA_DP264: any EV6 system type builds
+   * arch/alpha/lib/stycpy.S, which in this 6.1 tree includes
+   * ev6-strcat.S, a file it lacks (only ev67-strcat.S) */
+  /* -Wl,--no-relax: a static glibc program linked with relaxation
+   * crashes at its start (__ctype_init reads its TLS through a NULL
+   * pointer: SIGSEGV, measured here with Debian's gcc 12, binutils 2.40,
+   * glibc 2.36); linked without, it runs */
+  {.name = "alpha", .debian = "alpha-linux-gnu-", .cflags = "-Wl,--no-relax",
+   .karch = "alpha", .qemu = "alpha", .machine = "-M clipper",
+   .console = "ttyS0", .image = "vmlinux", .disk = HDA,
+   .kconf = "ALPHA_GENERIC,PCI,SERIAL_8250,SERIAL_8250_CONSOLE,ATA,ATA_SFF,"
+            "ATA_BMDMA,PATA_CMD64X,BLK_DEV_SD,NET_VENDOR_INTEL,E1000,"
+            "RTC_CLASS,RTC_DRV_ALPHA",
+   .nomusl = NOPORT},
+  /* QEMU 7.2's hppa is a B160L: PA7300LC, 32-bit, SeaBIOS-hppa. Its
+   * firmware's cache information gives Linux a data cache stride of
+   * 32 KiB, which parisc takes as cache_line_size(), and the slab caches
+   * align every object to it: each dentry, each 16-byte kmalloc, a
+   * 32 KiB slab of its own (/proc/slabinfo), 236 MB of slab at the
+   * prompt. In 256 MiB it panics "System is deadlocked on memory" before
+   * /init; it gets 1024. SLAB, not SLUB: SLUB also warned in acquire_slab
+   * (WARN_ON(!freelist)) right after "Memory:" */
+  {.name = "hppa", .debian = "hppa-linux-gnu-",
+   .karch = "parisc", .qemu = "hppa", .machine = "", .memory = 1024,
+   .console = "ttyS0", .image = "vmlinux", .disk = HDA,
+   .kconf = "PA7300LC,SLAB,GSC,GSC_LASI,GSC_DINO,PCI,SERIAL_8250,"
+            "SERIAL_8250_CONSOLE,SCSI,SCSI_LOWLEVEL,BLK_DEV_SD,"
+            "SCSI_SYM53C8XX_2,NET_VENDOR_DEC,NET_TULIP,TULIP,RTC_CLASS,"
+            "RTC_DRV_GENERIC,PDC_CHASSIS",
+   .nomusl = NOPORT},
   /* sun4u's reset doesn't reach QEMU (OpenBIOS's reboot call returns and
    * Linux panics "Reboot failed!", over and over): /init powers it off,
    * which OpenBIOS does. Its clock is DATE= plus uptime, which misses the
    * seconds OpenBIOS runs before Linux: 4 s here idle, 13 to 17 s on a
-   * loaded host (boottest's date check then fails). rtc-m48t59 does
-   * register rtc0: RTC_HCTOSYS is the next thing to try. */
+   * loaded host (boottest's date check then fails). So the kernel sets
+   * it from rtc-m48t59 (RTC_HCTOSYS), which QEMU keeps at the host's
+   * time, and /init leaves a clock that isn't near zero alone. */
   {.name = "sparc64", .debian = "sparc64-linux-gnu-",
    .karch = "sparc", .qemu = "sparc64", .machine = "-M sun4u",
    .kargs = "POWEROFF=1",
    .console = "ttyS0", .image = "arch/sparc/boot/image", .disk = HDA,
    .kconf = "64BIT,PCI,SERIAL_SUNSU,SERIAL_SUNSU_CONSOLE,ATA,ATA_SFF,"
             "ATA_BMDMA,PATA_CMD64X,BLK_DEV_SD,NET_VENDOR_SUN,HAPPYMEAL,"
-            "RTC_CLASS",
+            "RTC_CLASS,RTC_HCTOSYS",
    .nomusl = NOPORT},
   /* Debian's sh4 gcc 12 drops the T-bit test before conditional branches
    * at -O1 and up (GCC bug 106609): its kernels and programs hang. So this

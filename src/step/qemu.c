@@ -58,11 +58,12 @@ static char *quote_words(const char *s)
   return out;
 }
 
-/* The guest's memory in MiB: QEMU_MEMORY, default 256; -1 if bad */
+/* The guest's memory in MiB: QEMU_MEMORY, default the row's or 256; -1
+ * if bad */
 int qemu_memory(struct ctx *c)
 {
   const char *m = ctx_get(c, "QEMU_MEMORY");
-  unsigned long long v = 256;
+  unsigned long long v = c->t && c->t->memory ? c->t->memory : 256;
 
   if (var_check("QEMU_MEMORY", m)) return -1;
   if (m && *m) parse_uint(m, 1 << 20, &v);
