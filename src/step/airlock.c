@@ -17,10 +17,11 @@
 
 /* What the kernel build needs beyond toybox's own list (toybox 0.8.9's
  * install.sh also means to add bc and objdump, but a missing space drops
- * them). Missing ones are skipped. */
+ * them): lz4 packs x86_64's kernel (KERNEL_LZ4). Missing ones are
+ * skipped. */
 static const char kernel_tools[] =
-  "bc objdump ar nm strip objcopy readelf perl cmp diff gzip xz zstd cpio "
-  "python3 openssl depmod ld.bfd";
+  "bc objdump ar nm strip objcopy readelf perl cmp diff gzip xz zstd lz4 "
+  "cpio python3 openssl depmod ld.bfd";
 
 static int airlock_build(struct ctx *c, const char *dir, const char *want)
 {
