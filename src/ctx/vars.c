@@ -90,8 +90,9 @@ const struct var vars[] = {
    "(or given when running it)", 0, V_BUILD},
   {"QEMU_MORE", 0, "extra QEMU arguments, baked into the launch script", 0,
    V_BUILD},
-  {"QEMU_MEMORY", "256", "the guest's memory in MiB (32 and up; hppa's default is 1024), baked into "
-   "the launch script", check_memory, V_BUILD},
+  {"QEMU_MEMORY", "256", "the guest's memory in MiB (32 and up; a row may "
+   "need more by default: hppa 1024), baked into the launch script",
+   check_memory, V_BUILD},
   {"NATIVE_IMAGE", 0, "a native toolchain's squashfs image (the native "
    "module sets it): copied beside the kernel as native.sqf, which the "
    "launch script attaches as a read-only drive the guest mounts at "
