@@ -41,8 +41,8 @@ struct guest {
 
 /* The checks, in the order of the target's line. A row with a command
  * types it into the guest's shell and waits up to seconds (0: the boot's
- * time limit) for what it must print; {tok}, {port}, {net} and {disk}
- * in them are this test's (fill). The console echoes what is typed, so
+ * time limit) for what it must print; {tok}, {port}, {net}, {disk} and
+ * {dev} (the row's disk device) in them are this test's (fill). The console echoes what is typed, so
  * the shell must compute part of what is expected. The rest need code:
  * the prompt (the others run only after one), the clock, ssh (only when
  * the root has an ssh server) and poweroff. */
@@ -60,7 +60,7 @@ static const struct check checks[] = {
   {"date", 0, 0, 0, date_check},
   {"network", "wget -O /tmp/bt http://10.0.2.2:{port}/marker >/dev/null 2>&1;"
    " cat /tmp/bt", "{net}", 30, 0},
-  {"disk", "head -n 1 /dev/?da", "{disk}", 20, 0},
+  {"disk", "head -n 1 {dev}", "{disk}", 20, 0},
   /* a whole userland: a user name and a host name resolve */
   {"user", "stat -c U%UU$((3+4)) /root", "UrootU7", 20, 0},
   {"hosts", "ping -c 1 -W 3 localhost >/dev/null 2>&1 && echo H$((4+5))OK",
@@ -76,6 +76,7 @@ struct test {
   const char *dir, *name, *net;  /* output/NAME, NAME, the HTTP marker */
   int port, sshport, has_ssh;    /* the HTTP server's; ssh's forward */
   char disk[40], tok[17], *diskpath;
+  const char *diskdev;           /* the row's disk device: {dev} */
   double t0, timeout, prompt_s;  /* prompt_s: seconds to it, or -1 */
   long clock_diff;
   struct guest g;
@@ -259,15 +260,15 @@ static int wait_exit(struct guest *g, double limit)
 }
 
 /* A new file (never through a symlink that sits at its name), removed
- * again on an interrupt */
-static char *make_disk(const char *dir, const char *marker)
+ * again on an interrupt: 1 MiB, or the size the board's flash must be */
+static char *make_disk(const char *dir, const char *marker, int mib)
 {
   char *path = xprintf("%s/boottest-disk.img", dir), *text;
   struct newfile f;
 
   if (newfile_open(&f, path, 0644)) return 0;
   text = xprintf("%s\n", marker);
-  if (newfile_write(&f, text, strlen(text)) || ftruncate(f.fd, 1 << 20)) {
+  if (newfile_write(&f, text, strlen(text)) || ftruncate(f.fd, (off_t)(mib ? mib : 1) << 20)) {
     perror_msg("%s", path);
     newfile_abort(&f);
     return 0;
@@ -395,19 +396,19 @@ static const char *poweroff_check(struct test *t)
   return wait_exit(&t->g, within(&t->g, 30)) ? "FAIL" : "ok";
 }
 
-/* A row's text with this test's {tok}, {port}, {net} and {disk} */
+/* A row's text with this test's {tok}, {port}, {net}, {disk} and {dev} */
 static char *fill(struct test *t, const char *s)
 {
-  const char *name[] = {"{tok}", "{port}", "{net}", "{disk}"};
+  const char *name[] = {"{tok}", "{port}", "{net}", "{disk}", "{dev}"};
   char *port = xprintf("%d", t->port), *out = xstrdup(""), *o;
-  const char *val[] = {t->tok, port, t->net, t->disk};
+  const char *val[] = {t->tok, port, t->net, t->disk, t->diskdev};
   int i, n;
 
   for (; *s; s += n) {
-    for (i = 0; i < 4 && strncmp(s, name[i], strlen(name[i])); i++) {}
-    n = i < 4 ? (int)strlen(name[i]) : 1;
-    o = xprintf("%s%.*s", out, i < 4 ? (int)strlen(val[i]) : 1,
-                i < 4 ? val[i] : s);
+    for (i = 0; i < 5 && strncmp(s, name[i], strlen(name[i])); i++) {}
+    n = i < 5 ? (int)strlen(name[i]) : 1;
+    o = xprintf("%s%.*s", out, i < 5 ? (int)strlen(val[i]) : 1,
+                i < 5 ? val[i] : s);
     free(out);
     out = o;
   }
@@ -469,7 +470,9 @@ static int test_start(struct test *t)
   random_hex(t->disk + 4, 8);
   random_hex(t->tok, 8);
   if (t->has_ssh) t->sshport = ssh_port(script);
-  if (!(t->diskpath = make_disk(t->dir, t->disk))) return 1;
+  t->diskdev = row && row->diskdev ? row->diskdev : "/dev/?da";
+  if (!(t->diskpath = make_disk(t->dir, t->disk, row ? row->diskmib : 0)))
+    return 1;
   args = disk_argv(row ? row->disk : "-hda %s", t->diskpath, &nargs);
   t->g.log = new_output(xprintf("%s/boottest.log", t->dir));
   if (!t->g.log || start(&t->g, script, args, nargs)) {

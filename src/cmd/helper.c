@@ -5,8 +5,10 @@
 #define _GNU_SOURCE
 #include "cmd.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int need(struct ctx *c, const char *var, const char **out)
@@ -156,6 +158,30 @@ static int h_native(struct ctx *c, char **argv)
   return 0;
 }
 
+/* A target's kernel patch applied to a view of TREE in DIR (new), as the
+ * kernel step makes it: to read what its kernel is built from */
+static int h_kpatch(struct ctx *c, char **argv)
+{
+  char real[PATH_MAX];
+  struct stat st;
+
+  if (!(c->t = target_find(argv[0]))) return !!target_unknown(argv[0], 0);
+  if (!c->t->kpatch) {
+    error_msg("kpatch: %s's kernel has no patch", c->t->name);
+    return 1;
+  }
+  if (!realpath(argv[1], real) || !is_dir(real)) {
+    perror_msg("%s", argv[1]);
+    return 1;
+  }
+  if (!lstat(argv[2], &st)) {
+    error_msg("kpatch: %s: exists (the view is made new)", argv[2]);
+    return 1;
+  }
+  c->top = self_dir();
+  return !!kpatch_view(c, real, argv[2]);
+}
+
 static int h_targets(struct ctx *c, char **argv)
 {
   (void)c; (void)argv;
@@ -233,6 +259,8 @@ static const struct verb {
   {"table", "", "the target table, as doc/targets.md's markdown", 0,
    h_table},
   {"note", "TARGET", "with $LIBC: skip WHY | known CHECKS WHY", 1, h_note},
+  {"kpatch", "TARGET TREE DIR", "TREE with TARGET's kernel patch, a view "
+   "in DIR (new)", 3, h_kpatch},
   {0, 0, 0, 0, 0}
 };
 

@@ -34,7 +34,8 @@
 #define RUN_TIMEOUT 124   /* the guest was killed at --timeout (as timeout(1)) */
 #define RUN_FAILED 125    /* run or the guest failed: no status from CMD */
 #define FRAME_BYTES 48    /* the most bytes one frame carries (init.c) */
-#define OUT_DISK (4ULL << 30)   /* the sparse image $OUT is written to */
+#define OUT_DISK (4ULL << 30)   /* the sparse image $OUT is written to,
+                                   unless the board's flash has a size */
 
 /* output/NAME's launch script, or 0 if NAME isn't a target name, isn't
  * built, or has more than one script (which would make it ambiguous) */
@@ -294,9 +295,23 @@ static long guest_mib(const char *script, char **qemu, int n)
 
 /* ---- what goes into the guest ---- */
 
+/* $OUT's disk: the row's device glob and size, or any of /dev/[hsv]d[a-z]
+ * (all a PC or -M virt gives) of OUT_DISK bytes */
+static const char *out_dev(const struct target *t)
+{
+  return t && t->diskdev ? t->diskdev : "/dev/[hsv]d[a-z]";
+}
+
+static unsigned long long out_bytes(const struct target *t)
+{
+  return t && t->diskmib ? (unsigned long long)t->diskmib << 20 : OUT_DISK;
+}
+
 /* The script the guest's /init hands off to: CMD's words quoted, never
- * pasted; then $OUT onto the disk whose first bytes are the marker */
-static char *guest_script(const struct run *o, const char *marker)
+ * pasted; then $OUT onto the disk (one of dev) whose first bytes are the
+ * marker */
+static char *guest_script(const struct run *o, const char *marker,
+                          const char *dev)
 {
   char *cmd = xstrdup(""), *s;
   int i;
@@ -326,7 +341,7 @@ static char *guest_script(const struct run *o, const char *marker)
     "# has found it (toybox 0.8.9's sh: no while loops, they don't end)\n"
     "d=\n"
     "for n in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do\n"
-    "  for i in /dev/[hsv]d[a-z]; do\n"
+    "  for i in %s; do\n"
     "    [ \"$(head -c %zu \"$i\" 2>/dev/null)\" = %s ] && d=$i\n"
     "  done\n"
     "  [ -n \"$d\" ] && break\n"
@@ -334,7 +349,7 @@ static char *guest_script(const struct run *o, const char *marker)
     "done\n"
     "if [ -z \"$d\" ]; then echo 'run: no disk for $OUT' >&2\n"
     "else tar c -f \"$d\" -C \"$OUT\" . && sync || echo 'run: $OUT not saved' >&2\n"
-    "fi\n", strlen(marker), marker));
+    "fi\n", dev, strlen(marker), marker));
   free(cmd);
   return s;
 }
@@ -387,14 +402,16 @@ out:
   return rc;
 }
 
-/* A blank disk image (sparse) whose first bytes are the marker */
-static int make_disk(const char *dir, const char *marker, char **path)
+/* A blank disk image (sparse) of size bytes whose first bytes are the
+ * marker */
+static int make_disk(const char *dir, const char *marker,
+                     unsigned long long size, char **path)
 {
   int fd = run_file(dir, "img", path), rc;
 
   if (fd < 0) return -1;
   rc = write(fd, marker, strlen(marker)) != (ssize_t)strlen(marker)
-       || ftruncate(fd, OUT_DISK);
+       || ftruncate(fd, (off_t)size);
   if (rc) perror_msg("%s", *path);
   close(fd);
   return rc ? -1 : 0;
@@ -554,11 +571,6 @@ static void run_one(const struct run *o, const char *name, int fdout, int fderr,
     say_why(r, RUN_FAILED, "%s", why);
     goto out;
   }
-  if (o->out && t && t->nodisk) {
-    say_why(r, RUN_FAILED, "%s: --out needs a disk, and %s's board has none",
-            name, t->name);
-    goto out;
-  }
   if (o->share) {
     unsigned long long share = tree_bytes(o->share) >> 20;
     unsigned long long root = tree_bytes(xprintf("%s/root", dir)) >> 20;
@@ -576,12 +588,12 @@ static void run_one(const struct run *o, const char *name, int fdout, int fderr,
   }
   random_hex(token + 2, 8);
   random_hex(marker + 11, 8);
-  text = guest_script(o, marker);
+  text = guest_script(o, marker, out_dev(t));
   if (make_initrd(o, dir, text, &initrd, &shfile)) {
     say_why(r, RUN_FAILED, "%s: can't write the initramfs", name);
     goto out;
   }
-  if (o->out && make_disk(dir, marker, &disk)) {
+  if (o->out && make_disk(dir, marker, out_bytes(t), &disk)) {
     say_why(r, RUN_FAILED, "%s: can't write the disk image for --out", name);
     goto out;
   }
@@ -609,7 +621,7 @@ static void run_one(const struct run *o, const char *name, int fdout, int fderr,
     say_why(r, r->status, "%s: %d lines of CMD's output arrived garbled on the "
             "console (see %s)", name, c.garbled, logpath);
   if (o->out && c.status >= 0
-      && extract_archive(disk, outdir, 0, &(struct caps){OUT_DISK, CAPS_ENTRIES}))
+      && extract_archive(disk, outdir, 0, &(struct caps){out_bytes(t), CAPS_ENTRIES}))
     say_why(r, RUN_FAILED, "%s: $OUT did not come back (CMD's status: %d)",
             name, c.status);
 out:

@@ -71,12 +71,17 @@ struct target {
                            with TOOLCHAIN=source for the others; or 0 */
   const char *gccconf;  /* gcc's configure options for it, or 0 */
   int typems;           /* ms per typed character its console needs */
-  int nodisk;           /* its board has no disk controller */
+  const char *diskdev;  /* the guest's device (a glob) for that disk, or 0:
+                           /dev/[hsv]d[a-z] */
+  int diskmib;          /* the disk image's size when the board wants an
+                           exact one (a flash chip), or 0: any */
   const char *kargs;    /* kernel arguments its board boots faster with, or
                            POWEROFF=1: /init powers off rather than resets */
   const char *xdrive;   /* the -device (and its slot) for an extra read-only
                            drive, the native module's image; or 0: none */
   int memory;           /* MiB its guest needs by default, or 0: 256 */
+  const char *kpatch;   /* patches/KPATCH.patch, applied to a view of the
+                           kernel tree for it (kpatch.c), or 0 */
 };
 const struct target *target_find(const char *name);
 void target_list(FILE *f);

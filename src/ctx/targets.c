@@ -246,21 +246,25 @@ const struct target targets[] = {
                 "106609)"},
   /* The targets Debian has no Linux compiler for: theirs is built from
    * source, as for sh4 */
+  /* Its disk is the board's 16 MiB CFI flash (QEMU's device tree:
+   * bank-width 1, at 0xa0000000), read as /dev/mtdblock0 */
   {.name = "microblaze", .gcc = "microblaze-linux-musl",
    .karch = "microblaze", .qemu = "microblaze",
    .machine = "-M petalogix-s3adsp1800", .console = "ttyUL0",
-   .image = "vmlinux", .disk = HDA,
+   .image = "vmlinux", .disk = "-drive file=%s,format=raw,if=pflash",
+   .diskdev = "/dev/mtdblock0", .diskmib = 16,
    .kconf = "MMU,CPU_BIG_ENDIAN,SERIAL_UARTLITE,SERIAL_UARTLITE_CONSOLE,"
-            "XILINX_EMACLITE,NET_VENDOR_XILINX",
+            "XILINX_EMACLITE,NET_VENDOR_XILINX,MTD,MTD_BLOCK,MTD_CFI,"
+            "MTD_CFI_INTELEXT,MTD_PHYSMAP,MTD_PHYSMAP_OF",
    .kconfig = "CONFIG_XILINX_MICROBLAZE0_FAMILY=\"spartan3adsp\"\n"
               "CONFIG_XILINX_MICROBLAZE0_USE_MSR_INSTR=1\n"
               "CONFIG_XILINX_MICROBLAZE0_USE_PCMP_INSTR=1\n"
               "CONFIG_XILINX_MICROBLAZE0_USE_BARREL=1\n"
               "CONFIG_XILINX_MICROBLAZE0_USE_HW_MUL=1",
-   .cantpass = "disk,poweroff",
-   .note = "QEMU's petalogix-s3adsp1800 has no disk controller (the drive stays unattached) and nothing that "
-           "powers it off or resets it (Linux's microblaze power-off spins)",
-   .nodisk = 1, .glibcnote = FROMSOURCE},
+   .cantpass = "poweroff",
+   .note = "QEMU's petalogix-s3adsp1800 has nothing that powers it off or "
+           "resets it (Linux's microblaze power-off spins)",
+   .glibcnote = FROMSOURCE},
   {.name = "or1k", .gcc = "or1k-linux-musl",
    /* virt, not or1k-sim: that has no disk and no clock. The device tree
     * comes from QEMU. */
@@ -281,6 +285,7 @@ const struct target targets[] = {
    .image = "arch/sh/boot/zImage", .disk = HDA,
    .kconf = R2DCONF ",CPU_BIG_ENDIAN",
    .kconfig = "CONFIG_MEMORY_START=0x0c000000", .typems = 20,
+   .kpatch = "sh4eb-pci-le",
    .cantpass = "network,disk",
    .note = "r2d's PCI NIC (8139) and PATA are "
            "little-endian and Linux 6.1's sh swaps nothing (no sh board "

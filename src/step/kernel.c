@@ -195,7 +195,7 @@ static int image_key(struct ctx *c, const char *src, long long epoch,
                      char key[65])
 {
   char *mini = miniconfig_make(c->t, ctx_get(c, "KEXTRA"),
-                                ctx_get(c, "MODULES")), *e;
+                                ctx_get(c, "MODULES")), *e, *patch;
   struct key k;
   int rc;
 
@@ -206,6 +206,10 @@ static int image_key(struct ctx *c, const char *src, long long epoch,
   key_str(&k, "epoch", e);
   ctx_tool_key(c, &k, T_KERNEL);
   rc = key_tree(&k, "linux", src, 0) || ctx_cc_key(c, &k, 1);
+  if ((patch = kpatch_path(c))) {
+    rc = rc || key_file(&k, "patch", patch);
+    free(patch);
+  }
   key_done(&k, key);
   free(mini);
   free(e);
@@ -230,7 +234,7 @@ int kernel_image(struct ctx *c)
 {
   const struct target *t = c->t;
   char *src, *obj, *arch, *cross, *jobs, *stamp, key[65], **kv, *dcc, *todo;
-  char *outs[3] = {0, 0, 0};
+  char *outs[3] = {0, 0, 0}, *tree;
   long long epoch;
   long start;
   int rc;
@@ -238,7 +242,8 @@ int kernel_image(struct ctx *c)
   if (!t) return target_unknown(xprintf("TARGET=%s", c->target), 0);
   if (ctx_modules_ok(c) || ctx_epoch(c, &epoch) || !(src = kernel_source(c, 0)))
     return -1;
-  obj = kernel_obj(c, src);
+  tree = kpatch_tree(c, src);   /* src, or its view with the row's patch */
+  obj = kernel_obj(c, tree);
   stamp = xprintf("%s/.mkroot-stamp", obj);
   if (image_key(c, src, epoch, key)) return -1;
   if (stamp_ok(stamp, key)) {
@@ -246,11 +251,12 @@ int kernel_image(struct ctx *c)
     return 0;
   }
   unlink(stamp);
+  if (kpatch_view(c, src, tree)) return -1;
   arch = xprintf("ARCH=%s", t->karch);
   cross = xprintf("CROSS_COMPILE=%s", c->kprefix);
   jobs = xprintf("-j%d", c->jobs > 0 ? c->jobs : ncpus());
   kv = kbuild_vars(epoch);
-  if (mkdirp(obj, 0755) || kconfig(c, src, obj, arch, cross)) return -1;
+  if (mkdirp(obj, 0755) || kconfig(c, tree, obj, arch, cross)) return -1;
   stage("kernel build %s", t->name);
   start = log_size();
   /* distcc (distcc.c): the compiler by its path, which the servers'
@@ -330,6 +336,9 @@ int kernel_modules(struct ctx *c)
     return -1;
   }
   stage("kernel modules %s", m);
+  obj = kpatch_tree(c, src);
+  free(src);
+  src = obj;
   obj = kernel_obj(c, src);
   free(src);
   tmp = xprintf("%s/modules", c->build);

@@ -34,6 +34,9 @@ char *miniconfig_make(const struct target *t, const char *kextra,
                       const char *modules);
 int symbol_check(const char *miniconf, const char *dotconfig, char **missing);
 char *kernel_tree(struct ctx *c);
+char *kpatch_path(struct ctx *c);
+char *kpatch_tree(struct ctx *c, const char *tree);
+int kpatch_view(struct ctx *c, const char *tree, const char *view);
 char *kernel_key(struct ctx *c);
 int kernel_image(struct ctx *c);
 int kernel_modules(struct ctx *c);
