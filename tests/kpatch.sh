@@ -1,9 +1,9 @@
 #!/bin/bash
 # A row's kernel patch (sh4eb's) goes into a view of the kernel tree and
 # never into the tree: the view's patched file is a copy, everything else
-# a link into the tree, its top Makefile a copy (kbuild finds its source
-# tree from it); a patch that doesn't apply, or a file the tree lacks, is
-# one line naming the patch and the file, and no view is left.
+# a link into the tree; a patch that doesn't apply, a file the tree lacks,
+# a crafted patch (a part whose two names differ, a NUL byte) is one line
+# naming the patch and the file, and no view is left.
 . "$(dirname "$0")/lib.sh"
 T="$(mktemp -d)" && trap 'rm -rf "$T"' EXIT
 LINUX="$TOP/download/linux" IO=arch/sh/include/asm/io.h
@@ -16,11 +16,10 @@ expect_rc 0 $? "sh4eb's patch applies to download/linux"
 grep -q __sh_pci_le "$T/view/$IO" || fail "$IO: not patched in the view"
 [ "$(sha256sum < "$LINUX/$IO")" == "$before" ] || fail "the tree's $IO changed"
 grep -q __sh_pci_le "$LINUX/$IO" && fail "the tree's $IO was patched"
-[ -f "$T/view/Makefile" ] && [ ! -L "$T/view/Makefile" ] || fail "top Makefile: not a copy"
 [ "$(readlink "$T/view/kernel")" == "$(realpath "$LINUX")/kernel" ] || fail "kernel/: not a link into the tree"
 [ "$(readlink "$T/view/arch/sh/include/asm/page.h")" == "$(realpath "$LINUX")/arch/sh/include/asm/page.h" ] ||
   fail "a file beside the patched one: not a link into the tree"
-[ "$(find "$T/view" -type f | wc -l)" -eq 2 ] || fail "more than io.h and Makefile copied"
+[ "$(find "$T/view" -type f | wc -l)" -eq 1 ] || fail "more than io.h copied"
 echo "ok: the view: io.h patched, the rest links, the tree untouched"
 
 ./mkroot --helper kpatch sh4eb "$LINUX" "$T/view" > "$T/out" 2>&1
@@ -42,4 +41,22 @@ rm "$T/tree/$IO"
 expect_rc 1 $? "a file the tree lacks"
 contains "$(grep mkroot "$T/out")" "sh4eb-pci-le.patch: $T/tree/$IO: no such file in the kernel tree"
 [ -e "$T/v2" ] && fail "a view was left behind"
+
+# a relative DIR
+(cd "$T" && "$TOP/mkroot" --helper kpatch sh4eb "$LINUX" relview) > "$T/out" 2>&1
+expect_rc 0 $? "a relative DIR"
+grep -q __sh_pci_le "$T/relview/$IO" || fail "relative DIR: not patched"
+
+# crafted patches, beside a copy of mkroot (it reads patches/ beside itself)
+mkdir -p "$T/bin/patches" && cp mkroot "$T/bin/"
+P="$T/bin/patches/sh4eb-pci-le.patch"
+sed 's|^--- a/arch/sh/include/asm/io.h|--- a/Makefile|' patches/sh4eb-pci-le.patch > "$P"
+"$T/bin/mkroot" --helper kpatch sh4eb "$LINUX" "$T/v3" > "$T/out" 2>&1
+expect_rc 1 $? "a part whose --- and +++ names differ"
+contains "$(cat "$T/out")" "sh4eb-pci-le.patch: b/$IO: not a -p1 change of an existing file"
+[ -e "$T/v3" ] && fail "a view was left behind"
+{ head -c 20 patches/sh4eb-pci-le.patch; printf '\0'; tail -c +21 patches/sh4eb-pci-le.patch; } > "$P"
+"$T/bin/mkroot" --helper kpatch sh4eb "$LINUX" "$T/v3" > "$T/out" 2>&1
+expect_rc 1 $? "a NUL byte"
+contains "$(cat "$T/out")" "a NUL byte in it"
 pass

@@ -402,13 +402,13 @@ static char *fill(struct test *t, const char *s)
   const char *name[] = {"{tok}", "{port}", "{net}", "{disk}", "{dev}"};
   char *port = xprintf("%d", t->port), *out = xstrdup(""), *o;
   const char *val[] = {t->tok, port, t->net, t->disk, t->diskdev};
-  int i, n;
+  int i, n, k = sizeof(name) / sizeof(*name);
 
   for (; *s; s += n) {
-    for (i = 0; i < 5 && strncmp(s, name[i], strlen(name[i])); i++) {}
-    n = i < 5 ? (int)strlen(name[i]) : 1;
-    o = xprintf("%s%.*s", out, i < 5 ? (int)strlen(val[i]) : 1,
-                i < 5 ? val[i] : s);
+    for (i = 0; i < k && strncmp(s, name[i], strlen(name[i])); i++) {}
+    n = i < k ? (int)strlen(name[i]) : 1;
+    o = xprintf("%s%.*s", out, i < k ? (int)strlen(val[i]) : 1,
+                i < k ? val[i] : s);
     free(out);
     out = o;
   }

@@ -162,7 +162,7 @@ static int h_native(struct ctx *c, char **argv)
  * kernel step makes it: to read what its kernel is built from */
 static int h_kpatch(struct ctx *c, char **argv)
 {
-  char real[PATH_MAX];
+  char real[PATH_MAX], cwd[PATH_MAX];
   struct stat st;
 
   if (!(c->t = target_find(argv[0]))) return !!target_unknown(argv[0], 0);
@@ -171,7 +171,7 @@ static int h_kpatch(struct ctx *c, char **argv)
     return 1;
   }
   if (!realpath(argv[1], real) || !is_dir(real)) {
-    perror_msg("%s", argv[1]);
+    error_msg("kpatch: %s: not a directory", argv[1]);
     return 1;
   }
   if (!lstat(argv[2], &st)) {
@@ -179,6 +179,9 @@ static int h_kpatch(struct ctx *c, char **argv)
     return 1;
   }
   c->top = self_dir();
+  /* absolute: GNU patch runs in the view, reading the part beside it */
+  if (*argv[2] != '/' && getcwd(cwd, sizeof(cwd)))
+    argv[2] = xprintf("%s/%s", cwd, argv[2]);
   return !!kpatch_view(c, real, argv[2]);
 }
 

@@ -26,9 +26,8 @@ static const struct file { const char *path, *what; } files[] = {
   {"build/TARGET/", "scratch space and caches: linux/ is the kernel's "
    "object tree (kept, so a rebuild is incremental), steps/ the step cache"},
   {"build/TARGET/kernel.log", "the kernel's own log, joined to log.txt"},
-  {"build/TARGET/linux-view-KEY/", "for a row with a kernel patch "
-   "(patches/, sh4eb's): the tree it builds, links into the kernel tree "
-   "but for the patched files; the tree itself is never written"},
+  {"build/TARGET/linux-view-KEY/", "a patched kernel tree (patches/): "
+   "links, and copies of what the patch changes"},
   {"build/TARGET/cc/", "the target's tools under every name (with musl)"},
   {"build/TARGET/modules/", "modules' $BUILD: setupfor's trees (NAME/) and "
    "stage/, what modules build for later ones (zlib)"},

@@ -242,7 +242,8 @@ int kernel_image(struct ctx *c)
   if (!t) return target_unknown(xprintf("TARGET=%s", c->target), 0);
   if (ctx_modules_ok(c) || ctx_epoch(c, &epoch) || !(src = kernel_source(c, 0)))
     return -1;
-  tree = kpatch_tree(c, src);   /* src, or its view with the row's patch */
+  /* src, or its view with the row's patch */
+  if (!(tree = kpatch_tree(c, src))) return -1;
   obj = kernel_obj(c, tree);
   stamp = xprintf("%s/.mkroot-stamp", obj);
   if (image_key(c, src, epoch, key)) return -1;
@@ -336,7 +337,14 @@ int kernel_modules(struct ctx *c)
     return -1;
   }
   stage("kernel modules %s", m);
-  obj = kpatch_tree(c, src);
+  /* the image's tree: its view, made again if it went since */
+  if (!(obj = kpatch_tree(c, src))
+      || (strcmp(obj, src) && !is_dir(obj) && kpatch_view(c, src, obj))) {
+    free(src);
+    free(obj);
+    free(depmod);
+    return -1;
+  }
   free(src);
   src = obj;
   obj = kernel_obj(c, src);

@@ -194,11 +194,15 @@ int qemu_script(struct ctx *c)
   char *karg = shell_quote(kargs ? kargs : "");
   char *dtb = t->dtb ? xprintf(" -dtb \"$DIR/%s\"", base(t->dtb)) : xstrdup("");
   char *path = xprintf("%s/qemu-%s.sh", c->output, t->name);
-  char *drive = native_drive(c);
+  char *drive = native_drive(c), *pct = strstr(t->disk, "%s");
+  /* a disk for it: -hda, or its flash and the size that must be */
+  char *hint = !t->diskmib || !pct ? xstrdup("-hda disk.img")
+    : xprintf("%.*sdisk.img%s: %d MiB", (int)(pct - t->disk), t->disk,
+              pct + 2, t->diskmib);
   char *text = !drive ? 0 : xprintf(
     "#!/bin/sh\n"
     "# Boot mkroot's %s system. Arguments are appended to QEMU's command\n"
-    "# line (./qemu-%s.sh -hda disk.img); KARGS=... adds kernel arguments.\n"
+    "# line (./qemu-%s.sh %s); KARGS=... adds kernel arguments.\n"
     "# TCG by default; ACCEL=kvm, or -accel among the arguments, to choose.\n"
     "DIR=\"$(dirname \"$0\")\"\n"
     "%s%s"
@@ -211,7 +215,7 @@ int qemu_script(struct ctx *c)
     "  -kernel \"$DIR/%s\" -initrd \"$DIR/root.cpio.gz\"%s \\\n"
     "  -append \"panic=1 quiet%s%s HOST=%s console=%s DATE=$(date +%%s) \"%s\" $KARGS\" "
     "\"$@\"\n",
-    t->name, t->name, port, nic, drive, t->qemu, machine,
+    t->name, t->name, hint, port, nic, drive, t->qemu, machine,
     mine ? " $NIC" : "", more, mem, base(t->image), dtb,
     t->kargs ? " " : "", t->kargs ? t->kargs : "", t->name, t->console, karg);
   int rc = mem < 0 || !text ? -1 : write_file_below(c->outtop, path, text, 0755);
@@ -222,6 +226,7 @@ int qemu_script(struct ctx *c)
   free(karg);
   free(dtb);
   free(drive);
+  free(hint);
   free(path);
   free(text);
   return rc;
