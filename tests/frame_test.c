@@ -54,6 +54,11 @@ int main(void)
   CHECK(frame_decode("Type exit when done.", 20, tok, out, &n) == 0);
   snprintf(line, sizeof(line), "@rffffffffffffffffo03aGk=");
   CHECK(frame_decode(line, strlen(line), tok, out, &n) == 0);
+  /* the kernel showing its command line and init's environment */
+  snprintf(line, sizeof(line), "Kernel command line: quiet FRAME=%s\r", tok);
+  CHECK(frame_decode(line, strlen(line), tok, out, &n) == 0);
+  snprintf(line, sizeof(line), "Unknown parameters \"FRAME=%s\", will", tok);
+  CHECK(frame_decode(line, strlen(line), tok, out, &n) == 0);
 
   /* the relay itself, as /init runs it: stdout and stderr apart, all of a
    * binary output, the status last; a child left running with the pipes

@@ -184,7 +184,9 @@ int frame_decode(const char *line, size_t len, const char *token,
   if (!s) return 0;
   s += tl;
   while (end > s && end[-1] == '\r') end--;
-  if (s == end) return '?';
+  /* the token alone, or not followed by a frame's kind: the kernel echoing
+   * its command line (FRAME=...), which microblaze's does even when quiet */
+  if (s == end || !strchr("oex", *s)) return 0;
   if (*s == 'x') {
     const char *digits = ++s;
 
@@ -448,7 +450,10 @@ static void console_line(struct console *c, const char *line, size_t len)
     if (!c->broken && put_all(kind == 'o' ? c->fdout : c->fderr, buf, n))
       c->broken = 1;
   } else if (kind == 'x') c->status = n;
-  else if (kind == '?') c->garbled++;
+  else if (kind == '?') {
+    c->garbled++;   /* the log shows it, as the message about it says */
+    fprintf(c->log, "[garbled] %.*s\n", (int)len, line);
+  }
   else {
     while (len && (line[len - 1] == '\r' || line[len - 1] == ' ')) len--;
     fprintf(c->log, "%.*s\n", (int)len, line);

@@ -238,6 +238,28 @@ char *musl_arch(const char *triple)
   return xprintf("ARCH=%.*s", (int)n, triple);
 }
 
+/* libstdc++ for the default multilib only: gcc's own configure arguments
+ * for its target libraries (from its Makefile) and --disable-multilib.
+ * sh4's m4-nofpu multilib (the kernel's) has a libgcc but no C library,
+ * and libstdc++'s configure there stops at "Link tests are not allowed
+ * after GCC_NO_EXECUTABLES". (No RECIPE change: a row with one multilib
+ * gets the same library as before, and no multilib row had built.) 0
+ * (said) if the Makefile lacks them. */
+static char *one_multilib(const char *og)
+{
+  char *mf = xprintf("%s/Makefile", og), *text = read_file(mf, 0), *s, *out = 0;
+  const char *name = "\nTARGET_CONFIGARGS = ";
+
+  if (text && (s = strstr(text, name))) {
+    s += strlen(name);
+    out = xprintf("TARGET_CONFIGARGS=%.*s --disable-multilib",
+                  (int)strcspn(s, "\n"), s);
+  } else error_msg("%s: no TARGET_CONFIGARGS in it", mf);
+  free(text);
+  free(mf);
+  return out;
+}
+
 /* Build into dest (installed with prefix "", so relocatable) from the
  * sources unpacked in work. The order matters: musl's and the kernel's
  * headers go into the sysroot before gcc is built (gcc's limits.h
@@ -259,7 +281,7 @@ static int build(struct ctx *c, const char *work, const char *dest)
   char *cross = xprintf("CROSS_COMPILE=%s/bin/%s-", dest, T);
   char *path = xprintf("%s/bin:%s", dest, HOST_PATH), *arch = musl_arch(T);
   char *opts = xstrdup(c->t->gccconf ? c->t->gccconf : ""), *ldso = 0;
-  char *stamp = xprintf("%s/gcc/s-tm-texi", og);
+  char *stamp = xprintf("%s/gcc/s-tm-texi", og), *tca = 0;
   const char *const mk[] = {"MAKEINFO=true", 0};
   struct av a;
   int rc;
@@ -295,9 +317,10 @@ static int build(struct ctx *c, const char *work, const char *dest)
     || step(c, "musl install", musl, av(&a, "make", 0, sysdest, "install",
                                         (char *)0))
     /* C++'s library needs the C library installed: it comes last */
-    || step(c, "libstdc++ make", og, av(&a, "make", mk, j,
+    || !(tca = one_multilib(og))
+    || step(c, "libstdc++ make", og, av(&a, "make", mk, j, tca,
                                         "all-target-libstdc++-v3", (char *)0))
-    || step(c, "libstdc++ install", og, av(&a, "make", mk, destdir,
+    || step(c, "libstdc++ install", og, av(&a, "make", mk, destdir, tca,
                                            "install-target-libstdc++-v3",
                                            (char *)0))
     /* musl links its loader to /lib/libc.so, the host's: make it relative */
@@ -306,7 +329,7 @@ static int build(struct ctx *c, const char *work, const char *dest)
   free(ob); free(og); free(musl); free(sys); free(bconf); free(gconf);
   free(j); free(destdir); free(sysdest); free(inc); free(target);
   free(sysroot); free(bsys); free(cc); free(cross); free(path); free(opts);
-  free(arch); free(ldso); free(stamp);
+  free(arch); free(ldso); free(stamp); free(tca);
   return rc;
 }
 
