@@ -19,7 +19,8 @@ grep -q __sh_pci_le "$LINUX/$IO" && fail "the tree's $IO was patched"
 [ "$(readlink "$T/view/kernel")" == "$(realpath "$LINUX")/kernel" ] || fail "kernel/: not a link into the tree"
 [ "$(readlink "$T/view/arch/sh/include/asm/page.h")" == "$(realpath "$LINUX")/arch/sh/include/asm/page.h" ] ||
   fail "a file beside the patched one: not a link into the tree"
-[ "$(find "$T/view" -type f | wc -l)" -eq 1 ] || fail "more than io.h copied"
+[ "$(find "$T/view" -type f | wc -l)" -eq 2 ] || fail "other files than io.h and io_trapped.c copied"
+grep -q "__swab16(tmp)" "$T/view/arch/sh/kernel/io_trapped.c" || fail "io_trapped.c: not patched in the view"
 echo "ok: the view: io.h patched, the rest links, the tree untouched"
 
 ./mkroot --helper kpatch sh4eb "$LINUX" "$T/view" > "$T/out" 2>&1
@@ -31,7 +32,7 @@ echo 'all:' > "$T/tree/Makefile"
 sed 's/readw_relaxed/readw_changed/' "$LINUX/$IO" > "$T/tree/$IO"
 ./mkroot --helper kpatch sh4eb "$T/tree" "$T/v2" > "$T/out" 2>&1
 expect_rc 1 $? "a patch that doesn't apply"
-contains "$(grep mkroot "$T/out")" "patches/sh4eb-pci-le.patch: does not apply to $T/tree/$IO"
+contains "$(grep mkroot "$T/out")" "patches/sh4eb-le-io.patch: does not apply to $T/tree/$IO"
 [ "$(grep -c 'mkroot' "$T/out")" -eq 1 ] || fail "more than one line: $(cat "$T/out")"
 [ -e "$T/v2" ] && fail "a view was left behind"
 grep -q readw_changed "$T/tree/$IO" && ! grep -q __sh_pci_le "$T/tree/$IO" || fail "the tree's io.h changed"
@@ -39,7 +40,7 @@ grep -q readw_changed "$T/tree/$IO" && ! grep -q __sh_pci_le "$T/tree/$IO" || fa
 rm "$T/tree/$IO"
 ./mkroot --helper kpatch sh4eb "$T/tree" "$T/v2" > "$T/out" 2>&1
 expect_rc 1 $? "a file the tree lacks"
-contains "$(grep mkroot "$T/out")" "sh4eb-pci-le.patch: $T/tree/$IO: no such file in the kernel tree"
+contains "$(grep mkroot "$T/out")" "sh4eb-le-io.patch: $T/tree/$IO: no such file in the kernel tree"
 [ -e "$T/v2" ] && fail "a view was left behind"
 
 # a relative DIR
@@ -49,13 +50,13 @@ grep -q __sh_pci_le "$T/relview/$IO" || fail "relative DIR: not patched"
 
 # crafted patches, beside a copy of mkroot (it reads patches/ beside itself)
 mkdir -p "$T/bin/patches" && cp mkroot "$T/bin/"
-P="$T/bin/patches/sh4eb-pci-le.patch"
-sed 's|^--- a/arch/sh/include/asm/io.h|--- a/Makefile|' patches/sh4eb-pci-le.patch > "$P"
+P="$T/bin/patches/sh4eb-le-io.patch"
+sed 's|^--- a/arch/sh/include/asm/io.h|--- a/Makefile|' patches/sh4eb-le-io.patch > "$P"
 "$T/bin/mkroot" --helper kpatch sh4eb "$LINUX" "$T/v3" > "$T/out" 2>&1
 expect_rc 1 $? "a part whose --- and +++ names differ"
-contains "$(cat "$T/out")" "sh4eb-pci-le.patch: b/$IO: not a -p1 change of an existing file"
+contains "$(cat "$T/out")" "sh4eb-le-io.patch: b/$IO: not a -p1 change of an existing file"
 [ -e "$T/v3" ] && fail "a view was left behind"
-{ head -c 20 patches/sh4eb-pci-le.patch; printf '\0'; tail -c +21 patches/sh4eb-pci-le.patch; } > "$P"
+{ head -c 20 patches/sh4eb-le-io.patch; printf '\0'; tail -c +21 patches/sh4eb-le-io.patch; } > "$P"
 "$T/bin/mkroot" --helper kpatch sh4eb "$LINUX" "$T/v3" > "$T/out" 2>&1
 expect_rc 1 $? "a NUL byte"
 contains "$(cat "$T/out")" "a NUL byte in it"

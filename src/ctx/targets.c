@@ -285,12 +285,16 @@ const struct target targets[] = {
    .image = "arch/sh/boot/zImage", .disk = HDA,
    .kconf = R2DCONF ",CPU_BIG_ENDIAN",
    .kconfig = "CONFIG_MEMORY_START=0x0c000000", .typems = 20,
-   .kpatch = "sh4eb-pci-le",
-   .cantpass = "network,disk",
-   .note = "r2d's PCI NIC (8139) and PATA are "
-           "little-endian and Linux 6.1's sh swaps nothing (no sh board "
-           "selects SWAP_IO_SPACE): eth0 stays \"link down\" and ata1 finds "
-           "no device",
+   /* r2d's PCI NIC (8139) and CF are little-endian, and Linux 6.1's sh
+    * swaps nothing unless SWAP_IO_SPACE, which swaps the on-chip
+    * registers too: the patch swaps the PCI windows and the CF's
+    * widened byte registers only */
+   .kpatch = "sh4eb-le-io",
+   .cantpass = "disk",
+   .note = "with the patch the CF's registers answer right (QEMU's trace: "
+           "the master's signature is ATA), but libata never sends it "
+           "IDENTIFY: it stalls after the reset, or times out on the "
+           "absent slave, and no sda appears",
    .glibcnote = FROMSOURCE},
   {0}
 };
