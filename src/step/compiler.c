@@ -238,18 +238,24 @@ char *musl_arch(const char *triple)
   return xprintf("ARCH=%.*s", (int)n, triple);
 }
 
-/* libstdc++ for the default multilib only: gcc's own configure arguments
- * for its target libraries (from its Makefile) and --disable-multilib.
- * sh4's m4-nofpu multilib (the kernel's) has a libgcc but no C library,
- * and libstdc++'s configure there stops at "Link tests are not allowed
- * after GCC_NO_EXECUTABLES". (No RECIPE change: a row with one multilib
- * gets the same library as before, and no multilib row had built.) 0
- * (said) if the Makefile lacks them. */
-static char *one_multilib(const char *og)
+/* libstdc++ for the default multilib only, on a row that lists its
+ * multilibs (sh4, sh4eb: --with-multilib-list=m4,m4-nofpu): gcc's own
+ * configure arguments for its target libraries (from its Makefile) and
+ * --disable-multilib. m4-nofpu (the kernel's) has a libgcc but no C
+ * library, and libstdc++'s configure there stops at "Link tests are not
+ * allowed after GCC_NO_EXECUTABLES". Other rows' multilibs (microblaze's)
+ * link against the one musl and keep theirs. (No RECIPE change: no row
+ * with a multilib list had built since libstdc++ came in.) "" for the
+ * other rows; 0 (said) if the Makefile lacks the arguments. */
+static char *one_multilib(const struct target *t, const char *og)
 {
-  char *mf = xprintf("%s/Makefile", og), *text = read_file(mf, 0), *s, *out = 0;
+  char *mf, *text, *s, *out = 0;
   const char *name = "\nTARGET_CONFIGARGS = ";
 
+  if (!t->gccconf || !strstr(t->gccconf, "--with-multilib-list"))
+    return xstrdup("");
+  mf = xprintf("%s/Makefile", og);
+  text = read_file(mf, 0);
   if (text && (s = strstr(text, name))) {
     s += strlen(name);
     out = xprintf("TARGET_CONFIGARGS=%.*s --disable-multilib",
@@ -317,12 +323,14 @@ static int build(struct ctx *c, const char *work, const char *dest)
     || step(c, "musl install", musl, av(&a, "make", 0, sysdest, "install",
                                         (char *)0))
     /* C++'s library needs the C library installed: it comes last */
-    || !(tca = one_multilib(og))
-    || step(c, "libstdc++ make", og, av(&a, "make", mk, j, tca,
-                                        "all-target-libstdc++-v3", (char *)0))
-    || step(c, "libstdc++ install", og, av(&a, "make", mk, destdir, tca,
+    || !(tca = one_multilib(c->t, og))
+    /* tca last: when it is "" the list ends there */
+    || step(c, "libstdc++ make", og, av(&a, "make", mk, j,
+                                        "all-target-libstdc++-v3",
+                                        *tca ? tca : (char *)0, (char *)0))
+    || step(c, "libstdc++ install", og, av(&a, "make", mk, destdir,
                                            "install-target-libstdc++-v3",
-                                           (char *)0))
+                                           *tca ? tca : (char *)0, (char *)0))
     /* musl links its loader to /lib/libc.so, the host's: make it relative */
     || !(ldso = musl_ldso(sys));
   if (!rc) say("musl's loader: %s/lib/%s", T, ldso);
