@@ -19,9 +19,10 @@ grep -q __sh_pci_le "$LINUX/$IO" && fail "the tree's $IO was patched"
 [ "$(readlink "$T/view/kernel")" == "$(realpath "$LINUX")/kernel" ] || fail "kernel/: not a link into the tree"
 [ "$(readlink "$T/view/arch/sh/include/asm/page.h")" == "$(realpath "$LINUX")/arch/sh/include/asm/page.h" ] ||
   fail "a file beside the patched one: not a link into the tree"
-[ "$(find "$T/view" -type f | wc -l)" -eq 2 ] || fail "other files than io.h and io_trapped.c copied"
+[ "$(find "$T/view" -type f | wc -l)" -eq 3 ] || fail "other files than io.h, io_trapped.c and traps_32.c copied"
 grep -q "__swab16(tmp)" "$T/view/arch/sh/kernel/io_trapped.c" || fail "io_trapped.c: not patched in the view"
-echo "ok: the view: io.h patched, the rest links, the tree untouched"
+grep -q "dst\[-3\] = 0xff" "$T/view/arch/sh/kernel/traps_32.c" || fail "traps_32.c: not patched in the view"
+echo "ok: the view: io.h, io_trapped.c, traps_32.c patched, the rest links, the tree untouched"
 
 ./mkroot --helper kpatch sh4eb "$LINUX" "$T/view" > "$T/out" 2>&1
 expect_rc 1 $? "an existing directory is refused"

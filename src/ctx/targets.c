@@ -288,13 +288,9 @@ const struct target targets[] = {
    /* r2d's PCI NIC (8139) and CF are little-endian, and Linux 6.1's sh
     * swaps nothing unless SWAP_IO_SPACE, which swaps the on-chip
     * registers too: the patch swaps the PCI windows and the CF's
-    * widened byte registers only */
+    * widened byte registers only, and fixes the big-endian sign
+    * extension of the loads that r2d's trapped I/O emulates */
    .kpatch = "sh4eb-le-io",
-   .cantpass = "disk",
-   .note = "with the patch the CF's registers answer right (QEMU's trace: "
-           "the master's signature is ATA), but libata never sends it "
-           "IDENTIFY: it stalls after the reset, or times out on the "
-           "absent slave, and no sda appears",
    .glibcnote = FROMSOURCE},
   {0}
 };
