@@ -199,12 +199,11 @@ static int expect1(struct guest *g, const char *needle, double limit)
   return expect(g, n, limit);
 }
 
-/* Type a line: at once, or a character at a time for a console that
+/* Send bytes: at once, or a character at a time for a console that
  * loses what comes faster (sh4's SCIF) */
-static void type(struct guest *g, const char *line)
+static void put(struct guest *g, const char *s, size_t n)
 {
-  char *s = xprintf("%s\n", line);
-  size_t i, n = strlen(s);
+  size_t i;
 
   if (!g->typems) {
     if (write(g->in, s, n) < 0) {}
@@ -214,7 +213,26 @@ static void type(struct guest *g, const char *line)
     if (write(g->in, s + i, 1) < 0) break;
     nanosleep(&ts, 0);
   }
-  free(s);
+}
+
+/* Type a line, and wait for the console to echo its end before the Enter.
+ * A busy guest's console (powerpc64's hvc) can hold the echo back until
+ * the next input or output: the command's output then lands inside the
+ * held-back echo and splits what a check looks for ("echoH H$((4+5))OK",
+ * then "9OK"). A space typed after the line, which the shell ignores,
+ * makes the guest echo again. */
+static void type(struct guest *g, const char *line)
+{
+  size_t n = strlen(line), tail = n < 8 ? n : 8;
+  int i;
+
+  /* the end to wait for: one the line has nowhere else ("cat /tmp/bt"
+   * after "wget -O /tmp/bt") */
+  while (tail < n && strstr(line, line + n - tail) != line + n - tail) tail++;
+  put(g, line, n);
+  for (i = 0; i < 4 && expect1(g, line + n - tail, now_secs() + 0.5) < 0; i++)
+    put(g, " ", 1);
+  put(g, "\n", 1);
 }
 
 /* Run a command whose output contains BEGIN...END, return what is between.
